@@ -1,0 +1,373 @@
+#include "kernel/socket.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+#define NET_MAX_DGRAM 65536
+#define NON_ESP_MARKER_LEN 4
+
+enum { SOCK_V4_IKE, SOCK_V4_NATT, SOCK_V6_IKE, SOCK_V6_NATT, SOCK_COUNT };
+
+struct net_sock {
+	struct net *owner;
+	int fd;
+	int family;
+	bool natt;
+	uint16_t port;
+	struct event *ev;
+};
+
+struct net {
+	struct net_config cfg;
+	struct net_sock socks[SOCK_COUNT];
+	struct net_counters counters;
+	uint8_t buf[NET_MAX_DGRAM];
+};
+
+uint16_t sockaddr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+void sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+bool sockaddr_parse(const char *text, uint16_t port, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		return true;
+	}
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		return true;
+	}
+	return false;
+}
+
+const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, ip, sizeof(ip));
+	else if (ss->ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s[%u]", ip, sockaddr_port(ss));
+	return buf;
+}
+
+bool sockaddr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b,
+		    bool with_port)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (with_port && sockaddr_port(a) != sockaddr_port(b))
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			      &((const struct sockaddr_in6 *)b)->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/* The local address from IP_PKTINFO / IPV6_PKTINFO. */
+static void net_local_from_cmsg(struct msghdr *mh, struct net_sock *s,
+				struct sockaddr_storage *local)
+{
+	memset(local, 0, sizeof(*local));
+	local->ss_family = (sa_family_t)s->family;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi6;
+
+			memcpy(&pi6, CMSG_DATA(c), sizeof(pi6));
+			((struct sockaddr_in6 *)local)->sin6_addr = pi6.ipi6_addr;
+		}
+	}
+	sockaddr_set_port(local, s->port);
+}
+
+static void net_dispatch(struct net *n, struct net_sock *s, size_t len,
+			 const struct net_endpoints *ep)
+{
+	const uint8_t *p = n->buf;
+
+	if (!s->natt) {
+		n->counters.ike_in++;
+		n->cfg.on_ike(n->cfg.ctx, p, len, ep);
+		return;
+	}
+	if (len == 1 && p[0] == 0xff) {
+		n->counters.keepalive_in++;
+		return;
+	}
+	if (len < NON_ESP_MARKER_LEN) {
+		n->counters.short_in++;
+		return;
+	}
+	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0) {
+		n->counters.ike_in++;
+		n->cfg.on_ike(n->cfg.ctx, p + NON_ESP_MARKER_LEN, len - NON_ESP_MARKER_LEN, ep);
+		return;
+	}
+	n->counters.esp_in++;
+	if (n->cfg.on_esp)
+		n->cfg.on_esp(n->cfg.ctx, p, len, ep);
+}
+
+static void net_on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_sock *s = arg;
+	struct net *n = s->owner;
+
+	(void)what;
+	/* bounded: never starve the rest of the loop */
+	for (int i = 0; i < 64; i++) {
+		struct net_endpoints ep;
+		union {
+			struct cmsghdr align;
+			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		} ctl;
+		struct iovec iov = { .iov_base = n->buf, .iov_len = sizeof(n->buf) };
+		struct msghdr mh = {
+			.msg_name = &ep.remote, .msg_namelen = sizeof(ep.remote),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+		};
+		ssize_t got = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+		if (got < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("net: receive on port %u failed: %s", s->port,
+					 strerror(errno));
+			return;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			continue;
+		net_local_from_cmsg(&mh, s, &ep.local);
+		net_dispatch(n, s, (size_t)got, &ep);
+	}
+}
+
+static int net_sock_open(struct net *n, struct net_sock *s, struct event_base *base,
+			 int family, uint16_t port, bool natt)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1, fd;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)family;
+	sockaddr_set_port(&ss, port);
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET) {
+		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
+	} else {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)
+			goto fail;
+	}
+	sl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto fail;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		goto fail;
+	s->owner = n;
+	s->fd = fd;
+	s->family = family;
+	s->natt = natt;
+	s->port = sockaddr_port(&ss);
+	s->ev = event_new(base, fd, EV_READ | EV_PERSIST, net_on_readable, s);
+	if (!s->ev || event_add(s->ev, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	log_error("net: cannot open UDP port %u (%s): %s", port,
+		  family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	s->fd = -1;
+	return -1;
+}
+
+struct net *net_open(struct event_base *base, const struct net_config *cfg)
+{
+	struct net *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->cfg = *cfg;
+	for (int i = 0; i < SOCK_COUNT; i++)
+		n->socks[i].fd = -1;
+	if (net_sock_open(n, &n->socks[SOCK_V4_IKE], base, AF_INET, cfg->ike_port, false) < 0 ||
+	    net_sock_open(n, &n->socks[SOCK_V4_NATT], base, AF_INET, cfg->natt_port, true) < 0)
+		goto fail;
+	if (cfg->ipv6 &&
+	    (net_sock_open(n, &n->socks[SOCK_V6_IKE], base, AF_INET6, cfg->ike_port, false) < 0 ||
+	     net_sock_open(n, &n->socks[SOCK_V6_NATT], base, AF_INET6, cfg->natt_port, true) < 0))
+		goto fail;
+	return n;
+fail:
+	net_close(n);
+	return NULL;
+}
+
+void net_close(struct net *n)
+{
+	if (!n)
+		return;
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		if (n->socks[i].ev)
+			event_free(n->socks[i].ev);
+		if (n->socks[i].fd >= 0)
+			close(n->socks[i].fd);
+	}
+	free(n);
+}
+
+static struct net_sock *net_pick(struct net *n, int family, uint16_t local_port)
+{
+	bool v6 = family == AF_INET6;
+	struct net_sock *ike = &n->socks[v6 ? SOCK_V6_IKE : SOCK_V4_IKE];
+	struct net_sock *natt = &n->socks[v6 ? SOCK_V6_NATT : SOCK_V4_NATT];
+
+	if (natt->fd >= 0 && local_port == natt->port)
+		return natt;
+	return ike->fd >= 0 ? ike : NULL;
+}
+
+static bool net_sendv(struct net *n, struct net_sock *s, const struct net_endpoints *ep,
+		      struct iovec *iov, int iovcnt)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct msghdr mh = {
+		.msg_name = (void *)&ep->remote,
+		.msg_namelen = ep->remote.ss_family == AF_INET ? sizeof(struct sockaddr_in)
+							      : sizeof(struct sockaddr_in6),
+		.msg_iov = iov, .msg_iovlen = (size_t)iovcnt,
+	};
+	memset(&ctl, 0, sizeof(ctl));
+	if (ep->local.ss_family == AF_INET &&
+	    ((const struct sockaddr_in *)&ep->local)->sin_addr.s_addr != INADDR_ANY) {
+		struct in_pktinfo pi = { .ipi_spec_dst =
+					 ((const struct sockaddr_in *)&ep->local)->sin_addr };
+		struct cmsghdr *c;
+
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else if (ep->local.ss_family == AF_INET6) {
+		struct in6_pktinfo pi6 = { .ipi6_addr =
+					   ((const struct sockaddr_in6 *)&ep->local)->sin6_addr };
+		struct cmsghdr *c;
+
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi6));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi6));
+		memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
+	}
+	if (sendmsg(s->fd, &mh, 0) < 0) {
+		n->counters.send_errors++;
+		log_debug("net: send failed: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool net_send_ike(struct net *n, const struct net_endpoints *ep,
+		  const uint8_t *msg, size_t len)
+{
+	static const uint8_t marker[NON_ESP_MARKER_LEN];
+	struct net_sock *s = net_pick(n, ep->remote.ss_family, sockaddr_port(&ep->local));
+	struct iovec iov[2];
+	int cnt = 0;
+
+	if (!s)
+		return false;
+	if (s->natt)
+		iov[cnt++] = (struct iovec){ .iov_base = (void *)marker, .iov_len = sizeof(marker) };
+	iov[cnt++] = (struct iovec){ .iov_base = (void *)msg, .iov_len = len };
+	if (!net_sendv(n, s, ep, iov, cnt))
+		return false;
+	n->counters.ike_out++;
+	return true;
+}
+
+bool net_send_esp_udp(struct net *n, const struct net_endpoints *ep,
+		      const uint8_t *pkt, size_t len)
+{
+	bool v6 = ep->remote.ss_family == AF_INET6;
+	struct net_sock *s = &n->socks[v6 ? SOCK_V6_NATT : SOCK_V4_NATT];
+	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
+
+	if (s->fd < 0)
+		return false;
+	return net_sendv(n, s, ep, &iov, 1);
+}
+
+bool net_send_keepalive(struct net *n, const struct net_endpoints *ep)
+{
+	static const uint8_t ka = 0xff;
+
+	return net_send_esp_udp(n, ep, &ka, 1);
+}
+
+const struct net_counters *net_get_counters(const struct net *n)
+{
+	return &n->counters;
+}
+
+uint16_t net_bound_port(const struct net *n, bool natt, int family)
+{
+	bool v6 = family == AF_INET6;
+	const struct net_sock *s = &n->socks[v6 ? (natt ? SOCK_V6_NATT : SOCK_V6_IKE)
+						 : (natt ? SOCK_V4_NATT : SOCK_V4_IKE)];
+
+	return s->fd >= 0 ? s->port : 0;
+}

@@ -1,0 +1,72 @@
+/* UDP sockets for IKE (port 500) and NAT-T (port 4500, RFC 3948).
+ *
+ * On 4500 the first four bytes tell what arrived: a zero "non-ESP marker"
+ * precedes IKE, a single 0xff byte is a NAT keepalive, anything else is ESP
+ * (its SPI is never zero). IKE reaches the ike callback without the marker,
+ * ESP reaches the esp callback as it came (SPI first). Sending IKE on 4500
+ * adds the marker. The local address of every datagram is learned with
+ * IP_PKTINFO / IPV6_RECVPKTINFO so replies leave from the address the peer
+ * used, which a cluster address needs. */
+#ifndef CYGNET_KERNEL_SOCKET_H
+#define CYGNET_KERNEL_SOCKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct event_base;
+
+struct net_endpoints {
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+};
+
+struct net_counters {
+	uint64_t ike_in, ike_out, esp_in, keepalive_in;
+	uint64_t short_in;	/* under the 4-byte minimum on 4500 */
+	uint64_t send_errors;
+};
+
+typedef void (*net_ike_fn)(void *ctx, const uint8_t *msg, size_t len,
+			   const struct net_endpoints *ep);
+typedef void (*net_esp_fn)(void *ctx, const uint8_t *pkt, size_t len,
+			   const struct net_endpoints *ep);
+
+struct net_config {
+	uint16_t ike_port;	/* normally 500; 0 lets the kernel pick (tests) */
+	uint16_t natt_port;	/* normally 4500; 0 lets the kernel pick (tests) */
+	bool ipv6;		/* also listen on IPv6 (dual sockets) */
+	net_ike_fn on_ike;
+	net_esp_fn on_esp;	/* NULL: ESP-in-UDP is dropped and counted */
+	void *ctx;
+};
+
+struct net;
+
+/* Opens and binds the sockets; errors are logged with the reason. */
+struct net *net_open(struct event_base *base, const struct net_config *cfg);
+void net_close(struct net *n);
+/* Sends an IKE message; adds the non-ESP marker when the source port is the
+ * NAT-T port. */
+bool net_send_ike(struct net *n, const struct net_endpoints *ep,
+		  const uint8_t *msg, size_t len);
+/* Sends an ESP packet in UDP (no marker) from the NAT-T socket. */
+bool net_send_esp_udp(struct net *n, const struct net_endpoints *ep,
+		      const uint8_t *pkt, size_t len);
+/* Sends a one-byte NAT keepalive (RFC 3948 section 2.3). */
+bool net_send_keepalive(struct net *n, const struct net_endpoints *ep);
+const struct net_counters *net_get_counters(const struct net *n);
+/* The port actually bound (useful with port 0 in tests). */
+uint16_t net_bound_port(const struct net *n, bool natt, int family);
+
+/* Address helpers used across the daemon. */
+uint16_t sockaddr_port(const struct sockaddr_storage *ss);
+void sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port);
+bool sockaddr_parse(const char *text, uint16_t port, struct sockaddr_storage *out);
+/* "192.0.2.1[500]" style, as strongSwan logs peers. */
+const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
+bool sockaddr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b,
+		    bool with_port);
+
+#endif
