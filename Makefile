@@ -62,6 +62,8 @@ FUZZ_FLAGS := -std=c17 -g -O1 -D_GNU_SOURCE -I. -Isrc -fsanitize=fuzzer,address,
 .PHONY: all check unit fuzz fuzz-build fuzz-replay integration demo bench deps \
 	install clean help lib
 .DEFAULT_GOAL := all
+# keep objects of pattern chains (unit tests) between runs
+.SECONDARY:
 
 all: $(BINS) $(UNIT_BINS)
 

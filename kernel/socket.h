@@ -15,12 +15,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-struct event_base;
+#include "lib/addr.h"
 
-struct net_endpoints {
-	struct sockaddr_storage local;
-	struct sockaddr_storage remote;
-};
+struct event_base;
 
 struct net_counters {
 	uint64_t ike_in, ike_out, esp_in, keepalive_in;
@@ -59,14 +56,5 @@ bool net_send_keepalive(struct net *n, const struct net_endpoints *ep);
 const struct net_counters *net_get_counters(const struct net *n);
 /* The port actually bound (useful with port 0 in tests). */
 uint16_t net_bound_port(const struct net *n, bool natt, int family);
-
-/* Address helpers used across the daemon. */
-uint16_t sockaddr_port(const struct sockaddr_storage *ss);
-void sockaddr_set_port(struct sockaddr_storage *ss, uint16_t port);
-bool sockaddr_parse(const char *text, uint16_t port, struct sockaddr_storage *out);
-/* "192.0.2.1[500]" style, as strongSwan logs peers. */
-const char *sockaddr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
-bool sockaddr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b,
-		    bool with_port);
 
 #endif
