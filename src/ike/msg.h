@@ -394,6 +394,12 @@ size_t ike_ts_addr_len(uint8_t ts_type);
  * syntactically valid; the TS logic asks here and should ignore it. */
 bool ike_ts_is_empty(const struct ike_ts *ts);
 
+/* Same type, critical bit and typed content (what would go on the wire);
+ * offsets, 'inner' and parse-only fields are ignored. A transform written
+ * from key_length equals one parsed with that Key Length attribute. */
+bool ike_payload_equal(const struct ike_payload *a,
+		       const struct ike_payload *b);
+
 /* Fills err (always returns err->code); used by the codec, handy for tests. */
 enum ike_err_code ike_err_set(struct ike_err *err, enum ike_err_code code,
 			      uint8_t payload, const char *fmt, ...)
