@@ -249,8 +249,10 @@ static enum ike_err_code parse_ts(struct ike_msg *m, struct ike_payload *p,
 	struct ike_ts *ts;
 	size_t i;
 
-	if (!rd_u8(r, &n) || !rd_copy(r, res, 3))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u8(r, &n);
+	rd_copy(r, res, 3);
 	if (n > IKE_MAX_TS)
 		return ike_err_set(err, IKE_ERR_LIMIT, p->type,
 				   "%s: %u traffic selectors (limit %d)", PNAME(p),
@@ -316,8 +318,10 @@ static enum ike_err_code parse_cp(struct ike_msg *m, struct ike_payload *p,
 	size_t max, n = 0;
 	struct ike_cp_attr *a;
 
-	if (!rd_u8(r, &p->cp.cfg_type) || !rd_copy(r, res, 3))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u8(r, &p->cp.cfg_type);
+	rd_copy(r, res, 3);
 	max = r->left / 4;
 	if (max > IKE_MAX_CP_ATTRS)
 		max = IKE_MAX_CP_ATTRS;
@@ -357,9 +361,11 @@ static enum ike_err_code parse_notify(struct ike_payload *p, struct rd *r,
 {
 	uint8_t spi_size;
 
-	if (!rd_u8(r, &p->notify.protocol) || !rd_u8(r, &spi_size) ||
-	    !rd_u16(r, &p->notify.type))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u8(r, &p->notify.protocol);
+	rd_u8(r, &spi_size);
+	rd_u16(r, &p->notify.type);
 	if (spi_size > IKE_MAX_SPI_LEN)
 		return ike_err_set(err, IKE_ERR_SYNTAX, p->type,
 				   "N(%s): SPI size %u > %d",
@@ -380,9 +386,11 @@ static enum ike_err_code parse_delete(struct ike_payload *p, struct rd *r,
 {
 	struct ike_pl_delete *d = &p->del;
 
-	if (!rd_u8(r, &d->protocol) || !rd_u8(r, &d->spi_size) ||
-	    !rd_u16(r, &d->nspis))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u8(r, &d->protocol);
+	rd_u8(r, &d->spi_size);
+	rd_u16(r, &d->nspis);
 	if (d->nspis > IKE_MAX_DELETE_SPIS)
 		return ike_err_set(err, IKE_ERR_LIMIT, p->type,
 				   "D: %u SPIs (limit %d)", d->nspis,
@@ -418,8 +426,10 @@ static enum ike_err_code parse_type_data(struct ike_payload *p, struct rd *r,
 {
 	uint8_t res[3];
 
-	if (!rd_u8(r, type) || !rd_copy(r, res, 3))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u8(r, type);
+	rd_copy(r, res, 3);
 	*data = (struct ike_bytes){ r->p, r->left };
 	return IKE_OK;
 }
@@ -429,8 +439,10 @@ static enum ike_err_code parse_ke(struct ike_payload *p, struct rd *r,
 {
 	uint16_t res;
 
-	if (!rd_u16(r, &p->ke.group) || !rd_u16(r, &res))
+	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);
+	rd_u16(r, &p->ke.group);
+	rd_u16(r, &res);
 	if (!r->left)
 		return ike_err_set(err, IKE_ERR_SYNTAX, p->type,
 				   "KE: empty key exchange data");
@@ -446,7 +458,7 @@ static enum ike_err_code parse_eap(struct ike_payload *p, struct rd *r,
 	uint16_t len;
 
 	if (!rd_u8(&h, &code) || !rd_u8(&h, &id) || !rd_u16(&h, &len))
-		return syntax(err, p, "EAP header", 4, r->left);
+		return syntax(err, p, "header", 4, r->left);
 	if (len != r->left)
 		return ike_err_set(err, IKE_ERR_SYNTAX, p->type,
 				   "EAP: message length %u, payload carries %zu bytes",
@@ -460,8 +472,10 @@ static enum ike_err_code parse_skf(struct ike_payload *p, struct rd *r,
 {
 	struct ike_pl_skf *f = &p->skf;
 
-	if (!rd_u16(r, &f->frag_num) || !rd_u16(r, &f->total))
+	if (r->left < 4)
 		return syntax(err, p, "fragment header", 4, r->left);
+	rd_u16(r, &f->frag_num);
+	rd_u16(r, &f->total);
 	if (f->total == 0 || f->total > IKE_MAX_FRAGMENTS)
 		return ike_err_set(err, f->total ? IKE_ERR_LIMIT : IKE_ERR_SYNTAX,
 				   p->type, "SKF: total fragments %u (must be 1..%d)",
