@@ -9,6 +9,7 @@ bool hmac_init(struct hmac *h, const char *digest)
 {
 	EVP_MAC *mac;
 	OSSL_PARAM params[2];
+	EVP_MD *md;
 	size_t size;
 
 	h->ctx = NULL;
@@ -28,7 +29,10 @@ bool hmac_init(struct hmac *h, const char *digest)
 		hmac_clear(h);
 		return false;
 	}
-	size = EVP_MAC_CTX_get_mac_size(h->ctx);
+	/* The MAC context only knows its size once keyed (OpenSSL 3.0). */
+	md = EVP_MD_fetch(NULL, digest, NULL);
+	size = md ? (size_t)EVP_MD_get_size(md) : 0;
+	EVP_MD_free(md);
 	if (!size || size > 64) {
 		hmac_clear(h);
 		return false;
