@@ -179,13 +179,14 @@ static bool aead_start(struct aead *a, const uint8_t *iv)
 /* Runs the cipher over len bytes (which the caller checked fit an int). */
 static bool aead_run(struct aead *a, const uint8_t *in, size_t len, uint8_t *out)
 {
+	uint8_t spare[16];	/* Final writes nothing here; never NULL + 0 */
 	int n = 0, fin = 0;
 
 	if (len && (EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) != 1 ||
 		    (size_t)n > len))
 		return false;
 	/* For combined mode Final checks the tag on decryption. */
-	if (EVP_CipherFinal_ex(a->ctx, out + n, &fin) != 1)
+	if (EVP_CipherFinal_ex(a->ctx, len ? out + n : spare, &fin) != 1)
 		return false;
 	return (size_t)n + (size_t)fin == len;
 }
