@@ -10,6 +10,7 @@ static const char *const unique_names[] = { "no", "never", "keep", "replace" };
 static const char *const send_cert_names[] = { "ifasked", "always", "never" };
 static const char *const mode_names[] = { "tunnel", "transport" };
 static const char *const action_names[] = { "none", "trap", "start" };
+static const char *const dpd_names[] = { "clear", "trap", "restart" };
 static const char *const method_names[] = { "pubkey", "rsa", "ecdsa", "psk" };
 static const char *const secret_names[] = { "ike", "eap", "xauth" };
 static const char *const hash_names[] = { "?", "sha1", "sha256", "sha384", "sha512" };
@@ -84,7 +85,7 @@ static void dump_child(FILE *out, const struct config_child *c)
 	fprintf(out, "        mode = %s\n        start_action = %s\n"
 		"        close_action = %s\n        dpd_action = %s\n",
 		mode_names[c->mode], action_names[c->start_action],
-		action_names[c->close_action], action_names[c->dpd_action]);
+		action_names[c->close_action], dpd_names[c->dpd_action]);
 	fprintf(out, "        rekey_time = %" PRIu64 "s\n        life_time = %" PRIu64
 		"s\n        rand_time = %" PRIu64 "s\n", c->rekey_time, c->life_time,
 		c->rand_time);
