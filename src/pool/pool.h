@@ -38,9 +38,11 @@ int pool_family(const struct pool *p);
 bool pool_add_dns(struct pool *p, const char *addr, char *err, size_t errlen);
 size_t pool_dns(const struct pool *p, const struct sockaddr_storage **out);
 
-/* Leases an address to identity. `requested` (may be NULL or the unspecified
- * address) is honoured when it is free or already this identity's. Returns
- * false when the pool is exhausted. */
+/* Leases an address to identity. The identity's previous address wins;
+ * otherwise `requested` (may be NULL or the unspecified address) is honoured
+ * when it is a released address nobody claims; otherwise a never-used
+ * address, and last the longest-released one. Returns false when the pool
+ * is exhausted. */
 bool pool_acquire(struct pool *p, const char *identity,
 		  const struct sockaddr_storage *requested, struct sockaddr_storage *out);
 /* Marks the lease offline; the identity keeps a claim until reuse. */
