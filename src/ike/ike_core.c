@@ -316,8 +316,8 @@ void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,
 			if (!sa)
 				goto out;
 			sa->spi_i = m->hdr.spi_i;
-			ike_sa_update_prefix(sa);
 			core_sa_register(c, sa);
+			ike_sa_update_prefix(sa);
 			sa_info(sa, "IKE_SA_INIT request from %s",
 				sockaddr_str(&ep->remote, peer, sizeof(peer)));
 		}
@@ -381,12 +381,12 @@ uint32_t ike_core_initiate(struct ike_core *c, const char *name,
 	ike_sa_update_prefix(sa);
 	sa_info(sa, "initiating '%s'%s%s", conf->name, cc ? " child " : "",
 		cc ? cc->name : "");
-	ike_sa_queue_task(sa, task_ike_init_new(sa, true));
-	ike_sa_queue_task(sa, task_natd_new(sa, true));
-	ike_sa_queue_task(sa, task_ike_auth_new(sa, true));
-	ike_sa_queue_task(sa, task_config_new(sa, true));
+	ike_sa_enqueue(sa, task_ike_init_new(sa, true));
+	ike_sa_enqueue(sa, task_natd_new(sa, true));
+	ike_sa_enqueue(sa, task_ike_auth_new(sa, true));
+	ike_sa_enqueue(sa, task_config_new(sa, true));
 	if (cc)
-		ike_sa_queue_task(sa, task_child_create_new(sa, true, cc->name, IKE_AUTH));
+		ike_sa_enqueue(sa, task_child_create_new(sa, true, cc->name, IKE_AUTH));
 	id = sa->unique_id;
 	ike_sa_initiate_next(sa);
 	goto out;

@@ -129,11 +129,13 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	sa->dpd_timer.fire = on_dpd_timer;
 	sa->setup_timer.fire = on_setup_timer;
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
+	/* an initiator gives up by retransmission; a responder's half-open
+	 * SA may never hear from the peer again */
 	if (!initiator) {
 		sa->counted_half_open = true;
 		c->stats.half_open++;
+		ike_sa_timer_arm(sa, &sa->setup_timer, IKE_SETUP_TIMEOUT_MS);
 	}
-	ike_sa_timer_arm(sa, &sa->setup_timer, IKE_SETUP_TIMEOUT_MS);
 	return sa;
 }
 
@@ -297,18 +299,24 @@ void ike_sa_child_delete(struct ike_sa *sa, struct child_sa *ch)
 
 /* --- tasks ------------------------------------------------------------- */
 
-void ike_sa_queue_task(struct ike_sa *sa, struct task *t)
+bool ike_sa_enqueue(struct ike_sa *sa, struct task *t)
 {
 	struct task **pp;
 
 	if (!t) {
 		sa_error(sa, "out of memory queuing a task");
-		return;
+		return false;
 	}
 	for (pp = &sa->queued; *pp; pp = &(*pp)->next)
 		;
 	*pp = t;
-	ike_sa_initiate_next(sa);
+	return true;
+}
+
+void ike_sa_queue_task(struct ike_sa *sa, struct task *t)
+{
+	if (ike_sa_enqueue(sa, t))
+		ike_sa_initiate_next(sa);
 }
 
 /* IKE_SA_INIT and IKE_AUTH tasks travel together; later exchanges carry

@@ -159,6 +159,9 @@ struct child_sa *ike_sa_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 /* Uninstall (when installed), unlink and free one child. */
 void ike_sa_child_delete(struct ike_sa *sa, struct child_sa *c);
 
+/* Queue a task without starting anything (several tasks for one
+ * exchange); false (and logged) if t is NULL. */
+bool ike_sa_enqueue(struct ike_sa *sa, struct task *t);
 /* Queue a task for the exchange it belongs to; initiates when idle. */
 void ike_sa_queue_task(struct ike_sa *sa, struct task *t);
 /* Start the next queued exchange if none is in flight. */
