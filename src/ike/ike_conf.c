@@ -214,7 +214,9 @@ bool ike_prop_parse(uint8_t protocol, const char *s, struct ike_prop *out)
 		return false;
 	if (protocol == PROTO_IKE) {
 		/* as strongSwan: PRFs follow the integrity algorithms if none given */
-		for (size_t i = 0; !out->n_prf && i < out->n_integ; i++)
+		bool derived = !out->n_prf;
+
+		for (size_t i = 0; derived && i < out->n_integ; i++)
 			if (integ_to_prf(out->integ[i]))
 				out->prf[out->n_prf++] = integ_to_prf(out->integ[i]);
 		if (!out->n_prf || !out->n_ke)

@@ -55,12 +55,12 @@ struct hn {
 	unsigned delivered;
 };
 
-static struct hn_peer *hn_other(struct hn_peer *p)
+static inline struct hn_peer *hn_other(struct hn_peer *p)
 {
 	return p == &p->h->i ? &p->h->r : &p->h->i;
 }
 
-static bool hn_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg,
+static inline bool hn_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg,
 		    size_t len)
 {
 	struct hn_peer *p = ctx;
@@ -83,7 +83,7 @@ static bool hn_send(void *ctx, const struct net_endpoints *ep, const uint8_t *ms
 	return true;
 }
 
-static bool hn_psk(void *ctx, const struct ike_id *local, const struct ike_id *remote,
+static inline bool hn_psk(void *ctx, const struct ike_id *local, const struct ike_id *remote,
 		   struct chunk *out)
 {
 	struct hn_peer *p = ctx;
@@ -93,7 +93,7 @@ static bool hn_psk(void *ctx, const struct ike_id *local, const struct ike_id *r
 	return p->psk && chunk_dup(out, p->psk, strlen(p->psk));
 }
 
-static bool hn_vip(void *ctx, const char pools[][64], size_t npools, int family,
+static inline bool hn_vip(void *ctx, const char pools[][64], size_t npools, int family,
 		   const char *identity, const struct sockaddr_storage *req,
 		   struct ike_vip *out)
 {
@@ -117,7 +117,7 @@ static bool hn_vip(void *ctx, const char pools[][64], size_t npools, int family,
 	return true;
 }
 
-static void hn_vip_release(void *ctx, const struct ike_vip *vip)
+static inline void hn_vip_release(void *ctx, const struct ike_vip *vip)
 {
 	struct hn_peer *p = ctx;
 
@@ -125,7 +125,7 @@ static void hn_vip_release(void *ctx, const struct ike_vip *vip)
 	p->vip_releases++;
 }
 
-static bool hn_spi(void *ctx, uint32_t *spi)
+static inline bool hn_spi(void *ctx, uint32_t *spi)
 {
 	struct hn_peer *p = ctx;
 
@@ -133,7 +133,7 @@ static bool hn_spi(void *ctx, uint32_t *spi)
 	return true;
 }
 
-static bool hn_install(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
+static inline bool hn_install(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
 	struct hn_peer *p = ctx;
 
@@ -145,7 +145,7 @@ static bool hn_install(void *ctx, const struct ike_sa *sa, const struct child_sa
 	return true;
 }
 
-static void hn_uninstall(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
+static inline void hn_uninstall(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
 	struct hn_peer *p = ctx;
 
@@ -154,9 +154,8 @@ static void hn_uninstall(void *ctx, const struct ike_sa *sa, const struct child_
 	p->uninstalled++;
 }
 
-static struct hn *hn_of_timer_env;	/* one test bed at a time */
 
-static void hn_timer_arm(void *ctx, struct ike_timer *t, uint32_t ms)
+static inline void hn_timer_arm(void *ctx, struct ike_timer *t, uint32_t ms)
 {
 	struct hn *h = ((struct hn_peer *)ctx)->h;
 	size_t free_slot = HN_MAXT;
@@ -174,7 +173,7 @@ static void hn_timer_arm(void *ctx, struct ike_timer *t, uint32_t ms)
 	h->deadline[free_slot] = h->now + ms;
 }
 
-static void hn_timer_cancel(void *ctx, struct ike_timer *t)
+static inline void hn_timer_cancel(void *ctx, struct ike_timer *t)
 {
 	struct hn *h = ((struct hn_peer *)ctx)->h;
 
@@ -183,12 +182,12 @@ static void hn_timer_cancel(void *ctx, struct ike_timer *t)
 			h->timers[i] = NULL;
 }
 
-static uint64_t hn_now(void *ctx)
+static inline uint64_t hn_now(void *ctx)
 {
 	return ((struct hn_peer *)ctx)->h->now;
 }
 
-static void hn_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
+static inline void hn_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 		     const struct child_sa *c)
 {
 	struct hn_peer *p = ctx;
@@ -199,12 +198,12 @@ static void hn_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 		p->events[ev]++;
 }
 
-static void hn_addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+static inline void hn_addr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
 {
 	ck_assert(sockaddr_parse(ip, port, ss));
 }
 
-static void hn_peer_init(struct hn *h, struct hn_peer *p, const char *name,
+static inline void hn_peer_init(struct hn *h, struct hn_peer *p, const char *name,
 			 const char *ip, uint32_t spi_base)
 {
 	struct ike_env env = {
@@ -224,16 +223,15 @@ static void hn_peer_init(struct hn *h, struct hn_peer *p, const char *name,
 	ck_assert_ptr_nonnull(p->core);
 }
 
-static void hn_init(struct hn *h)
+static inline void hn_init(struct hn *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->now = 1000;
-	hn_of_timer_env = h;
 	hn_peer_init(h, &h->i, "i", "192.0.2.100", 0xc0000001);
 	hn_peer_init(h, &h->r, "r", "192.0.2.1", 0xd0000001);
 }
 
-static void hn_free(struct hn *h)
+static inline void hn_free(struct hn *h)
 {
 	ike_core_free(h->i.core);
 	ike_core_free(h->r.core);
@@ -244,7 +242,7 @@ static void hn_free(struct hn *h)
 }
 
 /* Deliver queued packets (and what they cause) until quiet. */
-static void hn_pump(struct hn *h)
+static inline void hn_pump(struct hn *h)
 {
 	for (unsigned rounds = 0; h->nq && rounds < 1000; rounds++) {
 		struct hn_pkt p = h->q[0];
@@ -260,7 +258,7 @@ static void hn_pump(struct hn *h)
 }
 
 /* Move the clock by ms, firing due timers in deadline order. */
-static void hn_advance(struct hn *h, uint64_t ms)
+static inline void hn_advance(struct hn *h, uint64_t ms)
 {
 	uint64_t end = h->now + ms;
 
@@ -286,7 +284,7 @@ static void hn_advance(struct hn *h, uint64_t ms)
 }
 
 /* The usual road warrior pair of confs. */
-static struct ike_conf *hn_conf(const char *name, bool initiator, const char *ike_prop,
+static inline struct ike_conf *hn_conf(const char *name, bool initiator, const char *ike_prop,
 				const char *esp_prop)
 {
 	struct ike_conf *c = ike_conf_new(name);
@@ -314,13 +312,13 @@ static struct ike_conf *hn_conf(const char *name, bool initiator, const char *ik
 	return c;
 }
 
-static void hn_set_conf(struct hn_peer *p, struct ike_conf *c)
+static inline void hn_set_conf(struct hn_peer *p, struct ike_conf *c)
 {
 	ike_core_set_confs(p->core, &c, 1);
 	ike_conf_unref(c);
 }
 
-static uint32_t hn_initiate(struct hn *h)
+static inline uint32_t hn_initiate(struct hn *h)
 {
 	struct net_endpoints ep = { .local = h->i.addr, .remote = h->r.addr };
 
@@ -328,12 +326,12 @@ static uint32_t hn_initiate(struct hn *h)
 }
 
 /* The only SA of a core, or NULL. */
-static void hn_first_cb(void *ctx, const struct ike_sa *sa)
+static inline void hn_first_cb(void *ctx, const struct ike_sa *sa)
 {
 	*(const struct ike_sa **)ctx = sa;
 }
 
-static struct ike_sa *hn_sa(struct hn_peer *p)
+static inline struct ike_sa *hn_sa(struct hn_peer *p)
 {
 	const struct ike_sa *sa = NULL;
 
