@@ -52,6 +52,8 @@ void ike_sa_update_prefix(struct ike_sa *sa);
 void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms);
 void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t);
 void ike_sa_schedule_dpd(struct ike_sa *sa);
+void ike_sa_schedule_rekey(struct ike_sa *sa);
+void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
 /* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
 void ike_sa_established(struct ike_sa *sa);
 

@@ -232,14 +232,18 @@ static bool exchange_allowed(struct ike_sa *sa, uint8_t ex)
 	case CREATE_CHILD_SA:
 		return sa->state == IKE_SA_ESTABLISHED;
 	case INFORMATIONAL:
-		return sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING;
+		return sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
+		       sa->state == IKE_SA_REKEYED;
 	default:
 		return false;
 	}
 }
 
-static size_t responder_tasks(struct ike_sa *sa, uint8_t ex, struct task **ts)
+static size_t responder_tasks(struct ike_sa *sa, const struct ike_msg *m,
+			      struct task **ts)
 {
+	const struct ike_payload *sap = ike_msg_find(m, PL_SA);
+	uint8_t ex = m->hdr.exchange;
 	size_t n = 0;
 
 	switch (ex) {
@@ -253,7 +257,10 @@ static size_t responder_tasks(struct ike_sa *sa, uint8_t ex, struct task **ts)
 		ts[n++] = task_child_create_new(sa, false, NULL, IKE_AUTH);
 		break;
 	case CREATE_CHILD_SA:
-		ts[n++] = task_child_create_new(sa, false, NULL, CREATE_CHILD_SA);
+		if (sap && sap->sa.nproposals && sap->sa.proposals[0].protocol == PROTO_IKE)
+			ts[n++] = task_ike_rekey_new(sa, false);
+		else
+			ts[n++] = task_child_create_new(sa, false, NULL, CREATE_CHILD_SA);
 		break;
 	case INFORMATIONAL:
 		ts[n++] = task_delete_new(sa, false);
@@ -323,7 +330,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		}
 	}
 	sa_debug(sa, "received %s request %u", exchange_name(ex), m->hdr.msg_id);
-	n = responder_tasks(sa, ex, ts);
+	n = responder_tasks(sa, m, ts);
 	if (!n) {
 		ike_sa_kill(sa, "out of memory");
 		return;

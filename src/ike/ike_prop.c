@@ -72,7 +72,7 @@ static bool match_one(const struct ike_proposal *o, const struct ike_prop *p,
 	if (o->protocol != protocol)
 		return false;
 	if (!pick(o, p, TRANS_ENCR, 0, c) || !pick(o, p, TRANS_INTEG, 0, c) ||
-	    !pick(o, p, TRANS_KE, hint, c))
+	    (hint != PROP_NO_KE && !pick(o, p, TRANS_KE, hint, c)))
 		return false;
 	if (protocol == PROTO_IKE && !pick(o, p, TRANS_PRF, 0, c))
 		return false;
@@ -107,14 +107,14 @@ bool prop_select(const struct ike_prop *ours, size_t n_ours,
 }
 
 bool prop_accept_reply(const struct ike_prop *ours, size_t n_ours,
-		       const struct ike_pl_sa *reply, uint8_t protocol,
+		       const struct ike_pl_sa *reply, uint8_t protocol, uint16_t ke_hint,
 		       struct ike_chosen *out, struct ike_bytes *spi)
 {
 	uint8_t num;
 
 	if (reply->nproposals != 1)
 		return false;
-	if (!prop_select(ours, n_ours, reply, protocol, 0, out, &num, spi))
+	if (!prop_select(ours, n_ours, reply, protocol, ke_hint, out, &num, spi))
 		return false;
 	/* the reply must hold exactly one transform per type */
 	for (size_t i = 0; i < reply->proposals[0].ntransforms; i++)
@@ -159,10 +159,10 @@ bool prop_add_offer(struct ike_msg *m, const struct ike_prop *ps, size_t n,
 			add_t(ts, &cnt, TRANS_PRF, p->prf[j], 0);
 		for (size_t j = 0; j < p->n_integ; j++)
 			add_t(ts, &cnt, TRANS_INTEG, p->integ[j], 0);
-		for (size_t j = 0; j < p->n_ke; j++)
+		for (size_t j = 0; j < p->n_ke && ke_first != PROP_NO_KE; j++)
 			if (p->ke[j] == ke_first)
 				add_t(ts, &cnt, TRANS_KE, p->ke[j], 0);
-		for (size_t j = 0; j < p->n_ke; j++)
+		for (size_t j = 0; j < p->n_ke && ke_first != PROP_NO_KE; j++)
 			if (p->ke[j] != ke_first)
 				add_t(ts, &cnt, TRANS_KE, p->ke[j], 0);
 		for (size_t j = 0; j < p->n_esn; j++)

@@ -10,6 +10,10 @@
 #include "ike/ike_conf.h"
 #include "ike/msg.h"
 
+/* ke_hint / ke_first value: leave KE transforms out (ESP in IKE_AUTH,
+ * where RFC 7296 1.2 has no key exchange). */
+#define PROP_NO_KE 0xffff
+
 /* Responder: pick the first of our proposals (our order first, as
  * strongSwan's default) that an offered proposal satisfies. ke_hint: a
  * group the peer already sent a KE for, preferred when acceptable. *num and
@@ -21,7 +25,7 @@ bool prop_select(const struct ike_prop *ours, size_t n_ours,
 
 /* Initiator: check the responder's single proposal against ours. */
 bool prop_accept_reply(const struct ike_prop *ours, size_t n_ours,
-		       const struct ike_pl_sa *reply, uint8_t protocol,
+		       const struct ike_pl_sa *reply, uint8_t protocol, uint16_t ke_hint,
 		       struct ike_chosen *out, struct ike_bytes *spi);
 
 /* Adds an SA payload with all of our proposals (ke_first: move this group

@@ -14,6 +14,7 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	switch (s) {
 	case IKE_SA_CONNECTING: return "CONNECTING";
 	case IKE_SA_ESTABLISHED: return "ESTABLISHED";
+	case IKE_SA_REKEYED: return "REKEYED";
 	case IKE_SA_DELETING: return "DELETING";
 	case IKE_SA_DEAD: return "DEAD";
 	}
@@ -99,11 +100,58 @@ static void on_setup_timer(struct ike_timer *t)
 	struct ike_core *c = sa->core;
 
 	t->armed = false;
-	if (sa->state != IKE_SA_CONNECTING)
+	if (sa->state != IKE_SA_CONNECTING && sa->state != IKE_SA_REKEYED)
 		return;
 	core_enter(c);
-	ike_sa_kill(sa, "not established in time");
+	ike_sa_kill(sa, sa->state == IKE_SA_REKEYED ? "rekeyed SA not deleted by the peer" :
+			"not established in time");
 	core_leave(c);
+}
+
+static void on_rekey_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, rekey_timer));
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	core_enter(c);
+	ike_sa_queue_task(sa, task_ike_rekey_new(sa, true));
+	core_leave(c);
+}
+
+void ike_sa_schedule_rekey(struct ike_sa *sa)
+{
+	if (sa->conf && sa->conf->rekey_time_s)
+		ike_sa_timer_arm(sa, &sa->rekey_timer, sa->conf->rekey_time_s * 1000);
+}
+
+static void on_child_rekey_timer(struct ike_timer *t)
+{
+	struct child_sa *ch = (struct child_sa *)(void *)((char *)t -
+					offsetof(struct child_sa, rekey_timer));
+	struct ike_sa *sa = ch->sa;
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED)
+		return;
+	core_enter(c);
+	ch->rekeying = true;
+	ike_sa_queue_task(sa, task_child_rekey_new(sa, ch->spi_in));
+	core_leave(c);
+}
+
+void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
+{
+	struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, ch->name) : NULL;
+
+	ch->sa = sa;
+	ch->rekey_timer.fire = on_child_rekey_timer;
+	if (cc && cc->rekey_time_s)
+		ike_sa_timer_arm(sa, &ch->rekey_timer, cc->rekey_time_s * 1000);
 }
 
 void ike_sa_schedule_dpd(struct ike_sa *sa)
@@ -128,6 +176,7 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	sa->rt_timer.fire = on_rt_timer;
 	sa->dpd_timer.fire = on_dpd_timer;
 	sa->setup_timer.fire = on_setup_timer;
+	sa->rekey_timer.fire = on_rekey_timer;
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
 	/* an initiator gives up by retransmission; a responder's half-open
 	 * SA may never hear from the peer again */
@@ -139,8 +188,12 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	return sa;
 }
 
-static void child_free(struct child_sa *ch)
+static void child_free(struct ike_core *c, struct child_sa *ch)
 {
+	if (ch->rekey_timer.armed)
+		c->env.timer_cancel(c->env.ctx, &ch->rekey_timer);
+	if (c->env.timer_release)
+		c->env.timer_release(c->env.ctx, &ch->rekey_timer);
 	child_keys_free(&ch->keys);
 	free(ch);
 }
@@ -164,14 +217,16 @@ void ike_sa_free(struct ike_sa *sa)
 
 		sa->children = ch->next;
 		core_child_unregister(c, ch);
-		child_free(ch);
+		child_free(c, ch);
 	}
 	tasks_free(sa->queued);
 	tasks_free(sa->active);
 	ike_sa_timer_cancel(sa, &sa->rt_timer);
 	ike_sa_timer_cancel(sa, &sa->dpd_timer);
 	ike_sa_timer_cancel(sa, &sa->setup_timer);
+	ike_sa_timer_cancel(sa, &sa->rekey_timer);
 	if (c->env.timer_release) {
+		c->env.timer_release(c->env.ctx, &sa->rekey_timer);
 		c->env.timer_release(c->env.ctx, &sa->rt_timer);
 		c->env.timer_release(c->env.ctx, &sa->dpd_timer);
 		c->env.timer_release(c->env.ctx, &sa->setup_timer);
@@ -221,6 +276,9 @@ void ike_sa_established(struct ike_sa *sa)
 		(unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
 	core_event(sa, IKE_EV_SA_UP, NULL);
 	ike_sa_schedule_dpd(sa);
+	ike_sa_schedule_rekey(sa);
+	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+		child_sa_schedule_rekey(sa, ch);
 }
 
 void ike_sa_kill(struct ike_sa *sa, const char *why)
@@ -229,18 +287,20 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 
 	if (sa->state == IKE_SA_DEAD)
 		return;
-	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_DELETING)
+	if (sa->state == IKE_SA_CONNECTING)
 		c->stats.sa_failed++;
 	sa_info(sa, "IKE SA deleted: %s", why);
 	while (sa->children)
 		ike_sa_child_delete(sa, sa->children);
-	if (sa->has_vip && !sa->initiator && c->env.vip_release) {
+	if (sa->has_vip && sa->vip_leased && c->env.vip_release) {
 		c->env.vip_release(c->env.ctx, &sa->vip);
 		sa->has_vip = false;
 	}
 	core_event(sa, IKE_EV_SA_DOWN, NULL);
 	ike_sa_timer_cancel(sa, &sa->rt_timer);
 	ike_sa_timer_cancel(sa, &sa->dpd_timer);
+	ike_sa_timer_cancel(sa, &sa->rekey_timer);
+	ike_sa_timer_cancel(sa, &sa->setup_timer);
 	ike_sa_set_state(sa, IKE_SA_DEAD);
 	core_sa_unregister(c, sa);
 }
@@ -294,7 +354,7 @@ void ike_sa_child_delete(struct ike_sa *sa, struct child_sa *ch)
 		core_event(sa, IKE_EV_CHILD_DOWN, ch);
 	}
 	core_child_unregister(c, ch);
-	child_free(ch);
+	child_free(c, ch);
 }
 
 /* --- tasks ------------------------------------------------------------- */
@@ -332,8 +392,11 @@ void ike_sa_initiate_next(struct ike_sa *sa)
 	if (sa->state == IKE_SA_DELETING)
 		return;
 	ex = sa->queued->exchange;
-	if ((ex == CREATE_CHILD_SA || ex == INFORMATIONAL) &&
-	    sa->state != IKE_SA_ESTABLISHED)
+	/* a rekeyed SA only sends its Delete */
+	if (ex == CREATE_CHILD_SA && sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (ex == INFORMATIONAL && sa->state != IKE_SA_ESTABLISHED &&
+	    sa->state != IKE_SA_REKEYED)
 		return;
 	tail = &sa->active;
 	do {

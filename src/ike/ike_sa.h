@@ -3,6 +3,7 @@
  * States (one place changes them: ike_sa_set_state):
  *   CONNECTING   IKE_SA_INIT / IKE_AUTH in progress (half-open as responder)
  *   ESTABLISHED  authenticated; CHILD SAs, rekeys, INFORMATIONAL may run
+ *   REKEYED      replaced by its successor, waiting for the Delete
  *   DELETING     a Delete for the IKE SA is in flight
  *   DEAD         done; freed when the current packet/timer is finished
  *
@@ -36,6 +37,7 @@ struct aead;
 enum ike_sa_state {
 	IKE_SA_CONNECTING,
 	IKE_SA_ESTABLISHED,
+	IKE_SA_REKEYED,		/* replaced by a new SA, waits for its Delete */
 	IKE_SA_DELETING,
 	IKE_SA_DEAD,
 };
@@ -64,6 +66,9 @@ struct child_sa {
 	struct ike_ts remote_ts[CHILD_MAX_TS];
 	size_t n_remote_ts;
 	struct htable_node by_spi;	/* core table, keyed by spi_in */
+	struct ike_sa *sa;		/* owner */
+	struct ike_timer rekey_timer;
+	bool rekeying;
 };
 
 #define IKE_RT_TRIES 5
@@ -100,6 +105,7 @@ struct ike_sa {
 	/* virtual IP: the one we leased to the peer, or the one we got */
 	struct ike_vip vip;
 	bool has_vip;
+	bool vip_leased;		/* from our pool: released with the SA */
 
 	/* message IDs and retransmission */
 	uint32_t mid_out;		/* ID of our next (or in-flight) request */
@@ -117,7 +123,7 @@ struct ike_sa {
 
 	struct child_sa *children;
 
-	struct ike_timer rt_timer, dpd_timer, setup_timer;
+	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer;
 	uint64_t last_in_ms;
 
 	/* table links (core) */

@@ -26,6 +26,7 @@ enum task_type {
 	TASK_DELETE,
 	TASK_CHILD_DELETE,
 	TASK_DPD,
+	TASK_IKE_REKEY,
 };
 
 enum task_status {
@@ -67,6 +68,9 @@ struct task *task_delete_new(struct ike_sa *sa, bool initiator);
 struct task *task_child_delete_new(struct ike_sa *sa, bool initiator,
 				   uint32_t spi_in);
 struct task *task_dpd_new(struct ike_sa *sa, bool initiator);
+struct task *task_ike_rekey_new(struct ike_sa *sa, bool initiator);
+/* Rekey the CHILD SA with inbound SPI spi_in (initiator). */
+struct task *task_child_rekey_new(struct ike_sa *sa, uint32_t spi_in);
 
 static inline void task_destroy(struct task *t)
 {

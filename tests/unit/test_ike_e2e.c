@@ -383,6 +383,106 @@ START_TEST(retransmitted_ike_sa_init_answered_once)
 }
 END_TEST
 
+static void rekey_ike(bool by_initiator)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	struct ike_sa *i, *r;
+	uint64_t old_spi_i;
+	uint32_t child_spi;
+
+	hn_init(&H);
+	if (by_initiator)
+		ci->rekey_time_s = 100;
+	else
+		cr->rekey_time_s = 100;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	old_spi_i = hn_sa(&H.i)->spi_i;
+	child_spi = hn_sa(&H.i)->children->spi_in;
+	hn_advance(&H, 100000);
+	/* one SA left on each side: the new one, with the CHILD SA and vip */
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	ck_assert_int_eq(i->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(r->state, IKE_SA_ESTABLISHED);
+	ck_assert(i->spi_i == r->spi_i && i->spi_r == r->spi_r);
+	ck_assert(i->spi_i != old_spi_i && r->spi_i != old_spi_i);
+	ck_assert_uint_eq(i->initiator, by_initiator);
+	ck_assert_ptr_nonnull(i->children);
+	ck_assert_uint_eq(i->children->spi_in, child_spi);
+	ck_assert(r->has_vip);
+	ck_assert_uint_eq(H.r.vip_releases, 0);
+	ck_assert_uint_eq(H.i.uninstalled + H.r.uninstalled, 0);
+	ck_assert_uint_eq(H.r.events[IKE_EV_SA_REKEYED] + H.i.events[IKE_EV_SA_REKEYED], 2);
+	ck_assert_uint_eq(i->mid_out + i->mid_in, 0);
+	/* the new SA works: DPD and delete */
+	ck_assert(ike_core_dpd(H.i.core, i->unique_id));
+	hn_pump(&H);
+	ck_assert_uint_eq(r->mid_in + r->mid_out, 1);
+	ck_assert(ike_core_terminate(H.i.core, i->unique_id));
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.i));
+	ck_assert_ptr_null(hn_sa(&H.r));
+	ck_assert_uint_eq(H.r.vip_releases, 1);
+	hn_free(&H);
+}
+
+START_TEST(ike_rekey_by_initiator)
+{
+	rekey_ike(true);
+}
+END_TEST
+
+START_TEST(ike_rekey_by_responder)
+{
+	rekey_ike(false);
+}
+END_TEST
+
+START_TEST(child_rekey_with_pfs)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, "aes256gcm16-x25519");
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, "aes256gcm16-ecp256-x25519");
+	struct ike_sa *i, *r;
+	uint32_t old_in;
+
+	hn_init(&H);
+	ci->children[0].rekey_time_s = 50;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	old_in = i->children->spi_in;
+	hn_advance(&H, 50000);
+	ck_assert_uint_eq(H.i.installed, 2);
+	ck_assert_uint_eq(H.r.installed, 2);
+	ck_assert_uint_eq(H.i.uninstalled, 1);
+	ck_assert_uint_eq(H.r.uninstalled, 1);
+	ck_assert_ptr_nonnull(i->children);
+	ck_assert_ptr_null(i->children->next);
+	ck_assert_ptr_null(r->children->next);
+	ck_assert_uint_ne(i->children->spi_in, old_in);
+	ck_assert_uint_eq(i->children->spi_out, r->children->spi_in);
+	ck_assert_uint_eq(r->children->alg.ke, KE_CURVE25519);
+	ck_assert(chunk_equal(&H.i.last_encr_ir, &H.r.last_encr_ir));
+	ck_assert_uint_eq(H.i.events[IKE_EV_CHILD_REKEYED], 1);
+	/* and again after another period */
+	hn_advance(&H, 50000);
+	ck_assert_uint_eq(H.r.installed, 3);
+	ck_assert_ptr_null(r->children->next);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -405,6 +505,9 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, dpd_detects_dead_peer);
 	tcase_add_test(tc, nat_detected_and_floated);
 	tcase_add_test(tc, retransmitted_ike_sa_init_answered_once);
+	tcase_add_test(tc, ike_rekey_by_initiator);
+	tcase_add_test(tc, ike_rekey_by_responder);
+	tcase_add_test(tc, child_rekey_with_pfs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "crypto/aead.h"
+#include "crypto/ke.h"
 #include "crypto/rng.h"
 #include "ike/ike_prop.h"
 #include "ike/ike_ts.h"
@@ -28,6 +29,11 @@ struct child_create {
 	size_t ntsi, ntsr;
 	bool has_sa;			/* responder: the request carried an SA */
 	struct ike_chosen alg;		/* responder: the selected proposal */
+	uint32_t rekey_spi;		/* initiator: inbound SPI of the old child */
+	uint8_t rekey_spi_b[4];
+	struct ke *ke;			/* PFS */
+	struct chunk ke_pub, shared;
+	uint16_t ke_group;
 };
 
 static bool alloc_spi(struct child_create *cc)
@@ -82,7 +88,8 @@ static bool install(struct child_create *cc)
 	const struct chunk *nr = cc->nr.len ? &cc->nr : &sa->nr;
 	char a[64], b[64];
 
-	if (!keymat_child_derive(&sa->keys, &alg, NULL, ni, nr, &ch->keys)) {
+	if (!keymat_child_derive(&sa->keys, &alg, cc->shared.len ? &cc->shared : NULL,
+				 ni, nr, &ch->keys)) {
 		sa_error(sa, "CHILD SA '%s': key derivation failed", ch->name);
 		return false;
 	}
@@ -95,6 +102,7 @@ static bool install(struct child_create *cc)
 	ch->next = sa->children;
 	sa->children = ch;
 	core_child_register(sa->core, ch);
+	child_sa_schedule_rekey(sa, ch);
 	cc->child = NULL;
 	sa->core->stats.child_installed++;
 	sa_info(sa, "CHILD SA '%s' installed, SPIs %08x_i %08x_o, %s === %s%s", ch->name,
@@ -141,11 +149,35 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 			return TASK_FAILED;
 		if (!ike_msg_add_data(m, PL_NONCE, cc->ni.ptr, cc->ni.len))
 			return TASK_FAILED;
+		/* PFS: a KE of the first group of our first proposal */
+		if (conf->n_props && conf->props[0].n_ke) {
+			struct ike_payload *ke;
+
+			if (!cc->ke_group)
+				cc->ke_group = conf->props[0].ke[0];
+			chunk_free(&cc->ke_pub);
+			ke_free(cc->ke);
+			cc->ke = ke_create(cc->ke_group);
+			if (!cc->ke || !ke_public(cc->ke, &cc->ke_pub) ||
+			    !(ke = ike_msg_add(m, PL_KE)))
+				return TASK_FAILED;
+			ke->ke.group = cc->ke_group;
+			ke->ke.data.ptr = cc->ke_pub.ptr;
+			ke->ke.data.len = cc->ke_pub.len;
+		}
+		if (cc->rekey_spi) {
+			for (int i = 0; i < 4; i++)
+				cc->rekey_spi_b[i] = (uint8_t)(cc->rekey_spi >> (24 - 8 * i));
+			if (!ike_msg_add_notify(m, PROTO_ESP, N_REKEY_SA, cc->rekey_spi_b, 4,
+						NULL, 0))
+				return TASK_FAILED;
+		}
 	}
 	if (conf->mode == IKE_MODE_TRANSPORT &&
 	    !ike_msg_add_notify(m, 0, N_USE_TRANSPORT_MODE, NULL, 0, NULL, 0))
 		return TASK_FAILED;
-	if (!prop_add_offer(m, conf->props, conf->n_props, 0, cc->spi, 4) ||
+	if (!prop_add_offer(m, conf->props, conf->n_props,
+			    t->exchange == IKE_AUTH ? PROP_NO_KE : cc->ke_group, cc->spi, 4) ||
 	    !ts_add_payload(m, PL_TSI, cc->tsi, cc->ntsi) ||
 	    !ts_add_payload(m, PL_TSR, cc->tsr, cc->ntsr))
 		return TASK_FAILED;
@@ -170,6 +202,7 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	}
 	sap = ike_msg_find(m, PL_SA);
 	if (!sap || !prop_accept_reply(conf->props, conf->n_props, &sap->sa, PROTO_ESP,
+				       t->exchange == IKE_AUTH ? PROP_NO_KE : cc->ke_group,
 				       &ch->alg, &spi) || !peer_spi(&spi, &ch->spi_out)) {
 		sa_error(sa, "CHILD SA '%s': unacceptable proposal in the response", ch->name);
 		return TASK_DONE;
@@ -183,11 +216,25 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	if (conf->mode == IKE_MODE_TRANSPORT && !ike_msg_find_notify(m, N_USE_TRANSPORT_MODE))
 		ch->mode = IKE_MODE_TUNNEL;
 	if (t->exchange == CREATE_CHILD_SA) {
+		const struct ike_payload *ke = ike_msg_find(m, PL_KE);
+
 		nonce = ike_msg_find(m, PL_NONCE);
 		if (!nonce || !chunk_dup(&cc->nr, nonce->data.data.ptr, nonce->data.data.len))
 			return TASK_DONE;
+		if (cc->ke && (!ke || ke->ke.group != cc->ke_group || ch->alg.ke != cc->ke_group ||
+			       !ke_compute(cc->ke, ke->ke.data.ptr, ke->ke.data.len, &cc->shared))) {
+			sa_error(sa, "CHILD SA '%s': PFS key exchange failed", ch->name);
+			return TASK_DONE;
+		}
 	}
-	install(cc);
+	if (install(cc) && cc->rekey_spi) {
+		struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi);
+
+		sa_info(sa, "CHILD SA '%s' rekeyed, deleting the old one", ch->name);
+		if (old)
+			core_event(sa, IKE_EV_CHILD_REKEYED, old);
+		ike_sa_queue_task(sa, task_child_delete_new(sa, true, cc->rekey_spi));
+	}
 	return TASK_DONE;
 }
 
@@ -210,21 +257,12 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	if (!sap)
 		return TASK_DONE;	/* childless IKE_AUTH */
 	cc->has_sa = true;
-	if (sap->sa.nproposals && sap->sa.proposals[0].protocol == PROTO_IKE) {
-		sa_info(sa, "IKE SA rekeying is not supported yet");
-		cc->notify = N_NO_PROPOSAL_CHOSEN;
-		return TASK_DONE;
-	}
-	if (ike_msg_find(m, PL_KE)) {
-		sa_info(sa, "CHILD SA with PFS is not supported yet");
-		cc->notify = N_NO_PROPOSAL_CHOSEN;
-		return TASK_DONE;
-	}
 	if ((p = ike_msg_find_notify(m, N_REKEY_SA)) && p->notify.spi.len == 4) {
 		uint32_t old = (uint32_t)p->notify.spi.ptr[0] << 24 |
 			       (uint32_t)p->notify.spi.ptr[1] << 16 |
 			       (uint32_t)p->notify.spi.ptr[2] << 8 | p->notify.spi.ptr[3];
-		struct child_sa *o = ike_sa_child_by_spi_in(sa, old);
+		/* the peer names its inbound SPI: our outbound one */
+		struct child_sa *o = ike_sa_child_by_spi_out(sa, old);
 
 		if (!o) {
 			cc->notify = N_CHILD_SA_NOT_FOUND;
@@ -258,7 +296,14 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		if (!ni || !nr)
 			continue;
 		cc->notify = N_NO_PROPOSAL_CHOSEN;
-		if (!prop_select(c->props, c->n_props, &sap->sa, PROTO_ESP, 0, &alg,
+		uint16_t hint = PROP_NO_KE;
+
+		if (t->exchange == CREATE_CHILD_SA) {
+			const struct ike_payload *kp = ike_msg_find(m, PL_KE);
+
+			hint = kp ? kp->ke.group : 0;
+		}
+		if (!prop_select(c->props, c->n_props, &sap->sa, PROTO_ESP, hint, &alg,
 				 &cc->prop_num, &spi) || !peer_spi(&spi, &spi_out))
 			continue;
 		conf = c;
@@ -271,6 +316,22 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	if (!conf) {
 		sa_info(sa, "no CHILD SA config matches: %s", notify_name(cc->notify));
 		return TASK_DONE;
+	}
+	if (alg.ke) {
+		const struct ike_payload *ke = ike_msg_find(m, PL_KE);
+
+		if (!ke || ke->ke.group != alg.ke) {
+			cc->notify = N_INVALID_KE_PAYLOAD;
+			cc->ke_group = alg.ke;
+			return TASK_DONE;
+		}
+		cc->ke = ke_create(alg.ke);
+		if (!cc->ke || !ke_public(cc->ke, &cc->ke_pub) ||
+		    !ke_compute(cc->ke, ke->ke.data.ptr, ke->ke.data.len, &cc->shared)) {
+			cc->notify = N_NO_PROPOSAL_CHOSEN;
+			return TASK_DONE;
+		}
+		cc->ke_group = alg.ke;
 	}
 	cc->child = child_sa_new(sa, conf->name);
 	if (!cc->child || !alloc_spi(cc)) {
@@ -303,7 +364,11 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	if (!cc->notify && cc->child && !install(cc))
 		cc->notify = N_TEMPORARY_FAILURE;
 	if (cc->notify) {
-		ike_msg_add_notify(m, 0, cc->notify, NULL, 0, NULL, 0);
+		uint8_t d[2] = { (uint8_t)(cc->ke_group >> 8), (uint8_t)cc->ke_group };
+		bool ke = cc->notify == N_INVALID_KE_PAYLOAD;
+
+		ike_msg_add_notify(m, 0, cc->notify, NULL, 0, ke ? ike_msg_dup(m, d, 2) : NULL,
+				   ke ? 2 : 0);
 		return TASK_DONE;
 	}
 	if (cc->transport &&
@@ -316,6 +381,15 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	if (t->exchange == CREATE_CHILD_SA &&
 	    !ike_msg_add_data(m, PL_NONCE, cc->nr.ptr, cc->nr.len))
 		return TASK_FAILED;
+	if (cc->ke_pub.len) {
+		struct ike_payload *ke = ike_msg_add(m, PL_KE);
+
+		if (!ke)
+			return TASK_FAILED;
+		ke->ke.group = cc->ke_group;
+		ke->ke.data.ptr = cc->ke_pub.ptr;
+		ke->ke.data.len = cc->ke_pub.len;
+	}
 	return TASK_DONE;
 }
 
@@ -329,6 +403,9 @@ static void destroy(struct task *t)
 	}
 	chunk_free(&cc->ni);
 	chunk_free(&cc->nr);
+	chunk_free(&cc->ke_pub);
+	chunk_free(&cc->shared);
+	ke_free(cc->ke);
 	free(cc);
 }
 
@@ -347,5 +424,19 @@ struct task *task_child_create_new(struct ike_sa *sa, bool initiator,
 
 	if (cc && child_name)
 		snprintf(cc->name, sizeof(cc->name), "%s", child_name);
+	return cc ? &cc->t : NULL;
+}
+
+struct task *task_child_rekey_new(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct child_sa *old = ike_sa_child_by_spi_in(sa, spi_in);
+	struct child_create *cc;
+
+	if (!old)
+		return NULL;
+	cc = (struct child_create *)task_child_create_new(sa, true, old->name,
+							  CREATE_CHILD_SA);
+	if (cc)
+		cc->rekey_spi = spi_in;
 	return cc ? &cc->t : NULL;
 }

@@ -122,11 +122,11 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	ike_id_str(&sa->peer_id, id, sizeof(id));
 	if (c->want4 && env->vip_acquire(env->ctx, sa->conf->pools, sa->conf->n_pools,
 					 AF_INET, id, &c->req4, &sa->vip)) {
-		sa->has_vip = true;
+		sa->has_vip = sa->vip_leased = true;
 	} else if (c->want6 && env->vip_acquire(env->ctx, sa->conf->pools,
 						sa->conf->n_pools, AF_INET6, id,
 						&c->req6, &sa->vip)) {
-		sa->has_vip = true;
+		sa->has_vip = sa->vip_leased = true;
 	}
 	if (!sa->has_vip) {
 		sa_warn(sa, "no virtual IP for '%s': pools exhausted", id);

@@ -146,7 +146,7 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 		sa_error(sa, "IKE_SA_INIT response lacks SA, KE, Nonce or SPI");
 		return TASK_FAILED;
 	}
-	if (!prop_accept_reply(sa->conf->props, sa->conf->n_props, &sap->sa, PROTO_IKE,
+	if (!prop_accept_reply(sa->conf->props, sa->conf->n_props, &sap->sa, PROTO_IKE, 0,
 			       &sa->alg, &spi) || sa->alg.ke != ke->ke.group ||
 	    ke->ke.group != sa->ke_group) {
 		sa_error(sa, "IKE_SA_INIT response has an unacceptable proposal");
