@@ -216,3 +216,22 @@ const char *prop_chosen_str(const struct ike_chosen *c, char *buf, size_t len)
 		 c->key_bits, c->integ, c->prf, c->ke, c->esn);
 	return buf;
 }
+
+const char *prop_offer_str(const struct ike_pl_sa *sa, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sa->nproposals && o + 1 < len; i++) {
+		const struct ike_proposal *p = &sa->proposals[i];
+
+		o += (size_t)snprintf(buf + o, len - o, "%s%u:%s", i ? "; " : "", p->num,
+				      p->protocol == PROTO_IKE ? "IKE" : "ESP");
+		for (size_t j = 0; j < p->ntransforms && o + 1 < len; j++)
+			o += (size_t)snprintf(buf + o, len - o, " %u/%u%s%u",
+					      p->transforms[j].type, p->transforms[j].id,
+					      p->transforms[j].key_length ? "/" : "",
+					      p->transforms[j].key_length);
+	}
+	return buf;
+}

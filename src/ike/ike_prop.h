@@ -37,6 +37,9 @@ bool prop_add_chosen(struct ike_msg *m, const struct ike_chosen *c,
 		     uint8_t protocol, uint8_t num, const void *spi,
 		     size_t spi_len);
 
+/* The offered proposals as "1:ESP 1/20/256 3/12 5/0; 2:..." for logs. */
+const char *prop_offer_str(const struct ike_pl_sa *sa, char *buf, size_t len);
+
 /* "AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE25519" style, for logs. */
 const char *prop_chosen_str(const struct ike_chosen *c, char *buf, size_t len);
 

@@ -314,7 +314,10 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		break;
 	}
 	if (!conf) {
-		sa_info(sa, "no CHILD SA config matches: %s", notify_name(cc->notify));
+		char offer[256];
+
+		sa_info(sa, "no CHILD SA config matches: %s (offered %s)", notify_name(cc->notify),
+			prop_offer_str(&sap->sa, offer, sizeof(offer)));
 		return TASK_DONE;
 	}
 	if (alg.ke) {
