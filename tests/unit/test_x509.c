@@ -376,7 +376,7 @@ START_TEST(identity_string_rejects)
 	static const char *bad[] = {
 		"", "@", "@#", "@#abc", "@#zz", "ipv4:300.1.1.1", "ipv6:1.2.3.4",
 		"C=CH, XX=foo", "C=CH,,CN=x", "C=CH, CN=", "email:", "keyid:",
-		"CN=Ã" "\xff",	/* not UTF-8 */
+		"CN=\xc3\xff",	/* not UTF-8 */
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
