@@ -68,28 +68,26 @@ EVP_PKEY *pubkey_load_public_mem(const uint8_t *p, size_t len,
 EVP_PKEY *pubkey_load_private_file(const char *path, const char **reason)
 {
 	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t n = 0;
+	struct chunk buf = { 0 };
+	long size;
 	EVP_PKEY *k = NULL;
 
 	if (!f) {
 		*reason = "cannot open key file";
 		return NULL;
 	}
-	buf = malloc(PUBKEY_FILE_MAX);
-	if (!buf) {
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		*reason = "cannot read key file";
+	} else if (size == 0 || size > PUBKEY_FILE_MAX) {
+		*reason = size ? "key file too large" : "empty key file";
+	} else if (!chunk_alloc(&buf, (size_t)size)) {
 		*reason = "out of memory";
-		goto out;
+	} else if (fread(buf.ptr, 1, buf.len, f) != buf.len) {
+		*reason = "cannot read key file";
+	} else {
+		k = pubkey_load_private_mem(buf.ptr, buf.len, reason);
 	}
-	n = fread(buf, 1, PUBKEY_FILE_MAX, f);
-	if (ferror(f) || n == PUBKEY_FILE_MAX) {
-		*reason = ferror(f) ? "cannot read key file" : "key file too large";
-		goto out;
-	}
-	k = pubkey_load_private_mem(buf, n, reason);
-out:
-	if (buf)
-		mem_wipe_free(buf, PUBKEY_FILE_MAX);
+	chunk_free(&buf);	/* wipes the key bytes */
 	fclose(f);
 	return k;
 }

@@ -73,6 +73,17 @@ static X509 *x509_from_der(const uint8_t *p, size_t len, const char **reason)
 	return c;
 }
 
+/* Certificates are never encrypted; without this OpenSSL's default
+ * callback would prompt on a terminal for a "Proc-Type: ENCRYPTED" block. */
+static int x509_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 STACK_OF(X509) *x509_load_bundle_mem(const uint8_t *p, size_t len,
 				     const char **reason)
 {
@@ -105,7 +116,7 @@ STACK_OF(X509) *x509_load_bundle_mem(const uint8_t *p, size_t len,
 		return NULL;
 	}
 	/* every CERTIFICATE block; other blocks (keys, params) are skipped */
-	while ((c = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+	while ((c = PEM_read_bio_X509(bio, NULL, x509_no_passphrase, NULL))) {
 		if (!sk_X509_push(sk, c)) {
 			X509_free(c);
 			break;

@@ -289,7 +289,10 @@ static const struct {
 	bool pss;
 	size_t vector;	/* index into algid_vectors */
 } indep_cases[] = {
+	{ FIX "gw.key", "SHA1", false, 0 },	/* verify-only scheme */
 	{ FIX "gw.key", "SHA256", false, 1 },
+	{ FIX "gw.key", "SHA384", false, 2 },
+	{ FIX "gw.key", "SHA512", false, 3 },
 	{ FIX "gw.key", "SHA256", true, 7 },
 	{ FIX "rw.key", "SHA256", false, 4 },
 	{ FIX "p384.key", "SHA384", false, 5 },
@@ -564,6 +567,8 @@ START_TEST(key_loading_formats)
 	ck_assert_ptr_null(pubkey_load_private_mem(junk, 0, &reason));
 	ck_assert_ptr_null(pubkey_load_private_file(FIX "does-not-exist.key", &reason));
 	ck_assert_ptr_null(pubkey_load_private_file(FIX "gw.crt", &reason));
+	/* encrypted keys are refused, never prompted for */
+	ck_assert_ptr_null(pubkey_load_private_file(FIX "rw-enc.key", &reason));
 	ck_assert_str_eq(pubkey_type_name(pubkey_type(ref)), "RSA");
 	pubkey_free(ref);
 	pubkey_free(ref_ec);
