@@ -54,11 +54,16 @@ enum sig_scheme sigalg_for_key(const EVP_PKEY *k, uint16_t hash_id, bool rsa_pss
  * NULL parameters, ECDSA and EdDSA without, PSS with the full
  * RSASSA-PSS-params including trailerField). */
 bool sigalg_encode(enum sig_scheme s, struct chunk *out);
+enum sigalg_decode_status {
+	SIGALG_OK = 0,
+	SIGALG_MALFORMED,	/* not exactly one DER AlgorithmIdentifier */
+	SIGALG_UNKNOWN,		/* well-formed, but an algorithm or parameters
+				 * we do not accept */
+};
 /* Parse a DER AlgorithmIdentifier; all len bytes must be exactly one
- * AlgorithmIdentifier. false with *reason for unknown algorithms or
- * parameters we do not accept. */
-bool sigalg_decode(const uint8_t *p, size_t len, struct sigalg *out,
-		   const char **reason);
+ * AlgorithmIdentifier in DER (d2i, then re-encoded and compared). */
+enum sigalg_decode_status sigalg_decode(const uint8_t *p, size_t len,
+					struct sigalg *out, const char **reason);
 
 /* Hash negotiation (RFC 7427 section 4). The notify data is a list of
  * 16-bit hash ids; unknown ids are skipped, an odd length is malformed. */
