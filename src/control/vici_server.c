@@ -19,6 +19,9 @@
 
 #include "lib/log.h"
 
+/* Unprocessed input held while a command is pending; reading pauses above. */
+#define VICI_SERVER_IN_HWM (2 * (VICI_FRAME_MAX + 4))
+
 struct vici_cmd_entry {
 	char *name;
 	vici_cmd_fn fn;
@@ -242,8 +245,10 @@ static void client_request(struct vici_client *c, const struct vici_packet *pkt)
 		if (c->closing) {
 			cmd->client = NULL;	/* gone during the handler */
 		} else {
+			/* Keep reading (to notice a hang-up) but process
+			 * nothing until it finishes; the read watermark
+			 * bounds what piles up meanwhile. */
 			c->pending = cmd;
-			bufferevent_disable(c->bev, EV_READ);
 		}
 		return;
 	}
@@ -348,7 +353,6 @@ static void client_resume_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->closing || c->pending)
 		return;
-	bufferevent_enable(c->bev, EV_READ);
 	client_process(c);
 }
 
@@ -388,6 +392,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	srv->clients = c;
 	srv->nclients++;
 	bufferevent_setcb(c->bev, client_read_cb, NULL, client_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, VICI_SERVER_IN_HWM);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
 		log_info("[vici#%u] connected (pid %d uid %u)", c->id, (int)cred.pid,
