@@ -222,9 +222,13 @@ static const char *parse_build(struct vici_msg *m, struct rd r)
 struct vici_msg *vici_msg_parse(struct rd *r, const char **reason)
 {
 	struct vici_msg *m;
-	struct rd body = rd_rest(r);
+	struct rd body = *r;
 	const char *err;
 	size_t n;
+
+	/* Not rd_rest(): it offsets a NULL pointer for rd_init(NULL, 0). */
+	if (r->left)
+		rd_skip(r, r->left);
 
 	if ((err = parse_check(body, &n))) {
 		*reason = err;

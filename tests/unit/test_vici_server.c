@@ -211,7 +211,7 @@ START_TEST(server_stream_before_response)
 	tc_send(a, VICI_CMD_REQUEST, "list-sas", &n);
 	tc_expect(&h, a, VICI_EVENT_CONFIRM, NULL, NULL);
 	for (int i = 1; i <= 3; i++) {
-		char want[4];
+		char want[16];
 
 		snprintf(want, sizeof(want), "%d", i);
 		tc_expect(&h, a, VICI_EVENT, "list-sa", &tp);

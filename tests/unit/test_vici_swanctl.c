@@ -154,7 +154,7 @@ START_TEST(swanctl_version_raw)
 {
 	static const char *const args[] = { "--version", "--daemon", "--raw", NULL };
 	static const char *const keys[] = {
-		"daemon=cygnetd", "version=" CYGNET_VERSION, "sysname=", "release=", "machine=",
+		"daemon=cygnetd", ("version=" CYGNET_VERSION), "sysname=", "release=", "machine=",
 	};
 	struct harness h;
 	char out[4096];
