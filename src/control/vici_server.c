@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -655,6 +656,17 @@ struct vici_server *vici_server_new(struct event_base *base,
 	srv->out_hwm = cfg->out_hwm ? cfg->out_hwm : VICI_SERVER_OUT_HWM_DEFAULT;
 	srv->max_clients = cfg->max_clients ? cfg->max_clients :
 			   VICI_SERVER_MAX_CLIENTS_DEFAULT;
+	/* A client that hangs up while we write must not kill the daemon:
+	 * libevent writes with writev(), which raises SIGPIPE. Only the
+	 * default action is replaced; a handler someone installed stays. */
+	{
+		struct sigaction sa;
+
+		if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+			sa.sa_handler = SIG_IGN;
+			sigaction(SIGPIPE, &sa, NULL);
+		}
+	}
 	if ((err = socket_open(srv, cfg, &fd))) {
 		free(srv->path);
 		free(srv);

@@ -378,6 +378,61 @@ START_TEST(server_drops_malformed_clients)
 }
 END_TEST
 
+/* Clients beyond max_clients are turned away; the others keep working. */
+START_TEST(server_limits_clients)
+{
+	struct vici_server_config cfg = { .max_clients = 2 };
+	struct tclient *a, *b, *c;
+	struct harness h;
+
+	h_start_cfg(&h, cfg);
+	a = tc_connect(&h);
+	b = tc_connect(&h);
+	c = tc_connect(&h);
+	ck_assert_uint_eq(vici_server_client_count(h.srv), 2);
+	tc_expect_eof(&h, c);
+	tc_close(c);
+	tc_send(b, VICI_CMD_REQUEST, "version", NULL);
+	tc_expect(&h, b, VICI_CMD_RESPONSE, NULL, NULL);
+	tc_close(a);
+	tc_close(b);
+	h_stop(&h);
+}
+END_TEST
+
+/* Clients that hang up with replies still queued or being written: the
+ * server (this process) survives, i.e. no SIGPIPE, no use after free. */
+START_TEST(server_survives_hangups)
+{
+	struct harness h;
+	struct wbuf frames;
+	struct tclient *c;
+
+	h_start(&h, 0);
+	wbuf_init(&frames);
+	for (int i = 0; i < 200; i++)
+		ck_assert(vici_frame_write(&frames, VICI_CMD_REQUEST, "version", NULL, 0));
+	for (int round = 0; round < 5; round++) {
+		c = tc_connect(&h);
+		tc_send_raw(c, frames.p, frames.len);
+		if (round % 2)
+			h_pump(&h);	/* replies queued, then the peer vanishes */
+		tc_close(c);
+		for (int i = 0; i < 20; i++) {
+			h_pump(&h);
+			poll(NULL, 0, 1);
+		}
+	}
+	ck_assert_uint_eq(vici_server_client_count(h.srv), 0);
+	c = tc_connect(&h);
+	tc_send(c, VICI_CMD_REQUEST, "version", NULL);
+	tc_expect(&h, c, VICI_CMD_RESPONSE, NULL, NULL);
+	tc_close(c);
+	wbuf_free(&frames);
+	h_stop(&h);
+}
+END_TEST
+
 START_TEST(server_socket_lifecycle)
 {
 	struct vici_server_config cfg = { 0 };
@@ -457,6 +512,8 @@ static Suite *vici_server_suite(void)
 	tcase_add_test(tc, server_emit_to_registered_only);
 	tcase_add_test(tc, server_drops_slow_client);
 	tcase_add_test(tc, server_drops_malformed_clients);
+	tcase_add_test(tc, server_limits_clients);
+	tcase_add_test(tc, server_survives_hangups);
 	tcase_add_test(tc, server_socket_lifecycle);
 	suite_add_tcase(s, tc);
 	return s;

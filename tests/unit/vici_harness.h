@@ -49,9 +49,8 @@ static inline long h_now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline void h_start(struct harness *h, size_t hwm)
+static inline void h_start_cfg(struct harness *h, struct vici_server_config cfg)
 {
-	struct vici_server_config cfg = { .out_hwm = hwm };
 	const char *why = NULL;
 
 	memset(h, 0, sizeof(*h));
@@ -64,6 +63,13 @@ static inline void h_start(struct harness *h, size_t hwm)
 	h->srv = vici_server_new(h->base, &cfg, &why);
 	ck_assert_msg(h->srv, "server: %s", why);
 	ck_assert_int_eq(cmd_version_register(h->srv), 0);
+}
+
+static inline void h_start(struct harness *h, size_t hwm)
+{
+	struct vici_server_config cfg = { .out_hwm = hwm };
+
+	h_start_cfg(h, cfg);
 }
 
 static inline void h_stop(struct harness *h)
