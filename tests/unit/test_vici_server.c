@@ -378,6 +378,45 @@ START_TEST(server_drops_malformed_clients)
 }
 END_TEST
 
+/* What nhrpd pipelines on connect, in one write and without waiting:
+ * four registrations and list-sas. Replies come in the same order. */
+START_TEST(server_nhrpd_connect_sequence)
+{
+	static const char *const events[] = {
+		"child-state-installed", "child-state-rekeyed", "child-state-destroying", "list-sa",
+	};
+	struct harness h;
+	struct tclient *c;
+	struct tpacket tp;
+	struct wbuf frames, n;
+
+	h_start(&h, 0);
+	ck_assert_int_eq(vici_server_register_event(h.srv, "list-sa"), 0);
+	ck_assert_int_eq(vici_server_register_event(h.srv, "child-state-installed"), 0);
+	ck_assert_int_eq(vici_server_register_cmd(h.srv, "list-sas", cmd_stream, NULL), 0);
+	c = tc_connect(&h);
+	wbuf_init(&frames);
+	body_kv(&n, "n", "2");
+	for (size_t i = 0; i < 4; i++)
+		ck_assert(vici_frame_write(&frames, VICI_EVENT_REGISTER, events[i], NULL, 0));
+	ck_assert(vici_frame_write(&frames, VICI_CMD_REQUEST, "list-sas", n.p, n.len));
+	tc_send_raw(c, frames.p, frames.len);
+	tc_expect(&h, c, VICI_EVENT_CONFIRM, NULL, NULL);
+	tc_expect(&h, c, VICI_EVENT_UNKNOWN, NULL, NULL);
+	tc_expect(&h, c, VICI_EVENT_UNKNOWN, NULL, NULL);
+	tc_expect(&h, c, VICI_EVENT_CONFIRM, NULL, NULL);
+	tc_expect(&h, c, VICI_EVENT, "list-sa", NULL);
+	tc_expect(&h, c, VICI_EVENT, "list-sa", NULL);
+	tc_expect(&h, c, VICI_CMD_RESPONSE, NULL, &tp);
+	expect_str(&tp, "count", "2");
+	tp_free(&tp);
+	wbuf_free(&frames);
+	wbuf_free(&n);
+	tc_close(c);
+	h_stop(&h);
+}
+END_TEST
+
 /* Clients beyond max_clients are turned away; the others keep working. */
 START_TEST(server_limits_clients)
 {
@@ -512,6 +551,7 @@ static Suite *vici_server_suite(void)
 	tcase_add_test(tc, server_emit_to_registered_only);
 	tcase_add_test(tc, server_drops_slow_client);
 	tcase_add_test(tc, server_drops_malformed_clients);
+	tcase_add_test(tc, server_nhrpd_connect_sequence);
 	tcase_add_test(tc, server_limits_clients);
 	tcase_add_test(tc, server_survives_hangups);
 	tcase_add_test(tc, server_socket_lifecycle);
