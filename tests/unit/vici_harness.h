@@ -49,14 +49,30 @@ static inline long h_now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A failed ck_assert exits the test's child process: remove the temp
+ * socket and directory then too. */
+static struct harness *h_current;
+
+static inline void h_cleanup_at_exit(void)
+{
+	if (h_current) {
+		unlink(h_current->path);
+		rmdir(h_current->dir);
+	}
+}
+
 static inline void h_start_cfg(struct harness *h, struct vici_server_config cfg)
 {
+	static bool registered;
 	const char *why = NULL;
 
 	memset(h, 0, sizeof(*h));
 	snprintf(h->dir, sizeof(h->dir), "/tmp/vici-test-XXXXXX");
 	ck_assert(mkdtemp(h->dir));
 	snprintf(h->path, sizeof(h->path), "%s/vici.sock", h->dir);
+	h_current = h;
+	if (!registered)
+		registered = atexit(h_cleanup_at_exit) == 0;
 	h->base = event_base_new();
 	ck_assert(h->base);
 	cfg.path = h->path;
@@ -78,6 +94,7 @@ static inline void h_stop(struct harness *h)
 	event_base_free(h->base);
 	unlink(h->path);
 	rmdir(h->dir);
+	h_current = NULL;
 }
 
 static inline void h_pump(struct harness *h)
