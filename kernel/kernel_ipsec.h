@@ -97,6 +97,10 @@ struct kernel_policy {
 	enum kernel_policy_action action;
 	uint32_t reqid;
 	uint32_t priority;		/* lower wins; ties: first installed */
+	/* PROTECT only: the SA's mode and, in tunnel mode, its outer
+	 * addresses (XFRM templates need them; userspace may ignore them). */
+	enum kernel_mode mode;
+	struct sockaddr_storage tun_src, tun_dst;
 };
 
 /* What the backend knows about an SA's use. last_use is CLOCK_MONOTONIC
@@ -132,25 +136,35 @@ struct kernel_ipsec_events {
 	void *ctx;
 };
 
+/* Which SA: inbound SPIs are ours and unique; outbound SPIs are chosen by
+ * peers, so two peers may pick the same one and the destination tells them
+ * apart (XFRM also keys its SAs by destination). */
+struct kernel_sa_id {
+	uint32_t spi;
+	enum kernel_dir dir;
+	struct sockaddr_storage dst;
+};
+
 struct kernel_ipsec_ops {
 	const char *name;
-	/* Allocate a unique inbound SPI (never 0 or 1..255) and reserve it until
-	 * add_sa(IN) uses it or del_sa releases it. */
-	int (*get_spi)(void *be, uint32_t reqid, uint32_t *spi);
+	/* Allocate a unique inbound SPI (never 0 or 1..255) for an SA from src
+	 * (the peer) to dst (us) and reserve it until add_sa(IN) uses it or
+	 * del_sa releases it. XFRM needs the addresses; userspace ignores them. */
+	int (*get_spi)(void *be, const struct sockaddr_storage *src,
+		       const struct sockaddr_storage *dst, uint32_t reqid, uint32_t *spi);
 	int (*add_sa)(void *be, const struct kernel_sa *sa);
 	/* Move an SA to new outer addresses / encapsulation (MOBIKE, NAT change). */
-	int (*update_sa)(void *be, uint32_t spi, enum kernel_dir dir,
+	int (*update_sa)(void *be, const struct kernel_sa_id *id,
 			 const struct sockaddr *src, const struct sockaddr *dst,
 			 const struct kernel_encap *encap);
-	int (*del_sa)(void *be, uint32_t spi, enum kernel_dir dir);
-	int (*query_sa)(void *be, uint32_t spi, enum kernel_dir dir,
-			struct kernel_sa_stats *out);
+	int (*del_sa)(void *be, const struct kernel_sa_id *id);
+	int (*query_sa)(void *be, const struct kernel_sa_id *id, struct kernel_sa_stats *out);
 	int (*add_policy)(void *be, const struct kernel_policy *pol);
 	/* Removes the policy with the same selector, direction and reqid. */
 	int (*del_policy)(void *be, const struct kernel_policy *pol);
 	/* HA: the outbound sequence number last used, and jumping it ahead. */
-	int (*get_seq_out)(void *be, uint32_t spi, uint64_t *seq);
-	int (*set_seq_out)(void *be, uint32_t spi, uint64_t seq);
+	int (*get_seq_out)(void *be, const struct kernel_sa_id *id, uint64_t *seq);
+	int (*set_seq_out)(void *be, const struct kernel_sa_id *id, uint64_t seq);
 	/* HA: inbound replay window state. */
 	int (*get_replay)(void *be, uint32_t spi, struct kernel_replay_state *st);
 	int (*set_replay)(void *be, uint32_t spi, const struct kernel_replay_state *st);
