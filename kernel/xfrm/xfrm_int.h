@@ -46,14 +46,6 @@ int xfrm_sa_get_seq_out(void *be, const struct kernel_sa_id *id, uint64_t *seq);
 int xfrm_sa_set_seq_out(void *be, const struct kernel_sa_id *id, uint64_t seq);
 struct xfrm_sa_entry *xfrm_sa_find(struct xfrm_be *x, uint32_t spi, enum kernel_dir dir);
 
-struct xfrm_prefix {
-	uint8_t a[16];
-	unsigned len;
-};
-/* Exact cover of the inclusive range [from, to] by prefixes, largest first.
- * Returns the count, or -1 when more than max are needed. */
-int xfrm_range_to_prefixes(int family, const uint8_t *from, const uint8_t *to,
-			   struct xfrm_prefix *out, int max);
 int xfrm_policy_add(void *be, const struct kernel_policy *pol);
 int xfrm_policy_del(void *be, const struct kernel_policy *pol);
 

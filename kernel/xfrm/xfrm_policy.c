@@ -9,64 +9,10 @@
 #include <string.h>
 
 #include "kernel/xfrm/xfrm_int.h"
+#include "lib/prefix.h"
 #include "lib/log.h"
 
 #define XFRM_MAX_PREFIXES 8	/* per side; more means an odd range: refused */
-
-typedef unsigned __int128 u128;
-#define prefix xfrm_prefix
-
-static u128 load(const uint8_t *a, unsigned n)
-{
-	u128 v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v = v << 8 | a[i];
-	return v;
-}
-
-static void store(u128 v, uint8_t *a, unsigned n)
-{
-	for (unsigned i = n; i-- > 0; v >>= 8)
-		a[i] = (uint8_t)v;
-}
-
-int xfrm_range_to_prefixes(int family, const uint8_t *from, const uint8_t *to,
-			   struct prefix *out, int max)
-{
-	unsigned n = family == AF_INET ? 4 : 16, bits = n * 8;
-	u128 lo = load(from, n), hi = load(to, n);
-	int count = 0;
-
-	if (lo > hi)
-		return -1;
-	for (;;) {
-		unsigned host = 0;
-
-		/* grow the block while lo stays aligned and it stays inside */
-		while (host < bits) {
-			unsigned h = host + 1;
-			u128 mask = h == 128 ? ~(u128)0 : ((u128)1 << h) - 1;
-
-			if ((lo & mask) || lo + mask > hi || lo + mask < lo)
-				break;
-			host = h;
-		}
-		if (count == max)
-			return -1;
-		memset(out[count].a, 0, sizeof(out[count].a));
-		store(lo, out[count].a, n);
-		out[count].len = bits - host;
-		count++;
-		if (host == bits)
-			return count;	/* the whole space */
-		u128 last = lo + (((u128)1 << host) - 1);
-
-		if (last >= hi)
-			return count;
-		lo = last + 1;
-	}
-}
 
 /* One port or all ports: XFRM's port masks cannot say more here. */
 static bool port_sel(uint16_t from, uint16_t to, unsigned *port, unsigned *mask)
@@ -174,8 +120,8 @@ static int policy_change(void *be, const struct kernel_policy *pol, bool add)
 
 	if (s->family != AF_INET && s->family != AF_INET6)
 		return -EINVAL;
-	ns = xfrm_range_to_prefixes(s->family, s->src_from, s->src_to, src, XFRM_MAX_PREFIXES);
-	nd = xfrm_range_to_prefixes(s->family, s->dst_from, s->dst_to, dst, XFRM_MAX_PREFIXES);
+	ns = prefix_cover_range(s->family, s->src_from, s->src_to, src, XFRM_MAX_PREFIXES);
+	nd = prefix_cover_range(s->family, s->dst_from, s->dst_to, dst, XFRM_MAX_PREFIXES);
 	if (ns < 0 || nd < 0 || !port_sel(s->sport_from, s->sport_to, &sport, &smask) ||
 	    !port_sel(s->dport_from, s->dport_to, &dport, &dmask)) {
 		log_error("xfrm: selector (reqid %u) needs more than %d prefixes or a port range: "

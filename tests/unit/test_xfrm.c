@@ -12,6 +12,7 @@
 #include "check_main.h"
 #include "kernel/xfrm/xfrm.h"
 #include "kernel/xfrm/xfrm_int.h"
+#include "lib/prefix.h"
 
 static bool enter_netns(void)
 {
@@ -62,13 +63,13 @@ static const struct {
 START_TEST(range_to_prefixes_is_exact)
 {
 	struct sockaddr_in a, b;
-	struct xfrm_prefix p[8];
+	struct prefix p[8];
 	char buf[32];
 	int n;
 
 	inet_pton(AF_INET, ranges[_i].from, &a.sin_addr);
 	inet_pton(AF_INET, ranges[_i].to, &b.sin_addr);
-	n = xfrm_range_to_prefixes(AF_INET, (uint8_t *)&a.sin_addr, (uint8_t *)&b.sin_addr, p, 8);
+	n = prefix_cover_range(AF_INET, (uint8_t *)&a.sin_addr, (uint8_t *)&b.sin_addr, p, 8);
 	ck_assert_int_eq(n, ranges[_i].count);
 	if (n > 0) {
 		inet_ntop(AF_INET, p[0].a, buf, sizeof(buf));
@@ -81,15 +82,15 @@ END_TEST
 START_TEST(range_to_prefixes_ipv6)
 {
 	struct in6_addr a, b;
-	struct xfrm_prefix p[8];
+	struct prefix p[8];
 
 	inet_pton(AF_INET6, "2001:db8::", &a);
 	inet_pton(AF_INET6, "2001:db8::ffff:ffff:ffff:ffff", &b);
-	ck_assert_int_eq(xfrm_range_to_prefixes(AF_INET6, a.s6_addr, b.s6_addr, p, 8), 1);
+	ck_assert_int_eq(prefix_cover_range(AF_INET6, a.s6_addr, b.s6_addr, p, 8), 1);
 	ck_assert_uint_eq(p[0].len, 64);
 	inet_pton(AF_INET6, "::", &a);
 	inet_pton(AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &b);
-	ck_assert_int_eq(xfrm_range_to_prefixes(AF_INET6, a.s6_addr, b.s6_addr, p, 8), 1);
+	ck_assert_int_eq(prefix_cover_range(AF_INET6, a.s6_addr, b.s6_addr, p, 8), 1);
 	ck_assert_uint_eq(p[0].len, 0);
 }
 END_TEST
