@@ -76,6 +76,13 @@ static int op_add_sa(void *be, const struct kernel_sa *k)
 	return rc;
 }
 
+static void copy_addr(struct sockaddr_storage *to, const struct sockaddr *from)
+{
+	memset(to, 0, sizeof(*to));
+	memcpy(to, from, from->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
+}
+
 static int op_update_sa(void *be, const struct kernel_sa_id *id, const struct sockaddr *src,
 			const struct sockaddr *dst, const struct kernel_encap *encap)
 {
@@ -94,8 +101,7 @@ static int op_update_sa(void *be, const struct kernel_sa_id *id, const struct so
 
 		htable_remove(&us->sad.out_spi, &sa->node_spi);
 		htable_remove(&us->sad.out_reqid, &sa->node_reqid);
-		memcpy(&sa->dst, dst, dst->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-			sizeof(struct sockaddr_in6));
+		copy_addr(&sa->dst, dst);
 		rc = sad_add(&us->sad, sa);
 		if (rc) {
 			sa->dst = old;
@@ -104,11 +110,9 @@ static int op_update_sa(void *be, const struct kernel_sa_id *id, const struct so
 			return rc;
 		}
 	} else {
-		memcpy(&sa->dst, dst, dst->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-			sizeof(struct sockaddr_in6));
+		copy_addr(&sa->dst, dst);
 	}
-	memcpy(&sa->src, src, src->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-		sizeof(struct sockaddr_in6));
+	copy_addr(&sa->src, src);
 	sa->encap = *encap;
 	return 0;
 }
