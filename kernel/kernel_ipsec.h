@@ -125,20 +125,21 @@ struct kernel_replay_state {
 typedef bool (*kernel_segment_fn)(void *ctx, uint32_t spi, const struct sockaddr *peer,
 				  uint64_t seq, enum kernel_dir dir);
 
+struct kernel_sa_id;
+
 /* Backend to IKE core. Called from the backend's event context. */
 struct kernel_ipsec_events {
 	/* Traffic hit a PROTECT policy with no SA: start a CHILD SA. */
 	void (*acquire)(void *ctx, uint32_t reqid, const struct kernel_selector *pkt);
 	/* A lifetime was reached; after hard the SA passes no traffic. */
-	void (*expire)(void *ctx, uint32_t spi, enum kernel_dir dir, bool hard);
+	void (*expire)(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard);
 	/* ESP arrived for an SPI we do not have (candidate for INVALID_SPI). */
 	void (*unknown_spi)(void *ctx, uint32_t spi, const struct sockaddr *peer);
 	void *ctx;
 };
 
-/* Which SA: inbound SPIs are ours and unique; outbound SPIs are chosen by
- * peers, so two peers may pick the same one and the destination tells them
- * apart (XFRM also keys its SAs by destination). */
+/* Names one installed SA: XFRM needs (dst, spi, proto); the userspace
+ * backend finds inbound SAs by SPI alone and outbound ones by SPI + dst. */
 struct kernel_sa_id {
 	uint32_t spi;
 	enum kernel_dir dir;
@@ -153,7 +154,8 @@ struct kernel_ipsec_ops {
 	int (*get_spi)(void *be, const struct sockaddr_storage *src,
 		       const struct sockaddr_storage *dst, uint32_t reqid, uint32_t *spi);
 	int (*add_sa)(void *be, const struct kernel_sa *sa);
-	/* Move an SA to new outer addresses / encapsulation (MOBIKE, NAT change). */
+	/* Move an SA to new outer addresses / encapsulation (MOBIKE, NAT change).
+	 * For outbound SAs the id's dst is the old address. */
 	int (*update_sa)(void *be, const struct kernel_sa_id *id,
 			 const struct sockaddr *src, const struct sockaddr *dst,
 			 const struct kernel_encap *encap);
@@ -162,12 +164,15 @@ struct kernel_ipsec_ops {
 	int (*add_policy)(void *be, const struct kernel_policy *pol);
 	/* Removes the policy with the same selector, direction and reqid. */
 	int (*del_policy)(void *be, const struct kernel_policy *pol);
-	/* HA: the outbound sequence number last used, and jumping it ahead. */
+	/* HA: the outbound sequence number last used, and jumping it ahead
+	 * (set never moves it backwards: -EINVAL). */
 	int (*get_seq_out)(void *be, const struct kernel_sa_id *id, uint64_t *seq);
 	int (*set_seq_out)(void *be, const struct kernel_sa_id *id, uint64_t seq);
-	/* HA: inbound replay window state. */
-	int (*get_replay)(void *be, uint32_t spi, struct kernel_replay_state *st);
-	int (*set_replay)(void *be, uint32_t spi, const struct kernel_replay_state *st);
+	/* HA: inbound replay window state. set needs the same window size. */
+	int (*get_replay)(void *be, const struct kernel_sa_id *id,
+			  struct kernel_replay_state *st);
+	int (*set_replay)(void *be, const struct kernel_sa_id *id,
+			  const struct kernel_replay_state *st);
 	/* HA: install (fn != NULL) or remove the segment filter. */
 	int (*set_segment_filter)(void *be, kernel_segment_fn fn, void *ctx);
 	void (*destroy)(void *be);

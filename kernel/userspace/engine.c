@@ -1,7 +1,7 @@
-/* The packet paths of the userspace datapath.
- *   out: TUN -> SPD (OUT) -> SA of the policy's reqid -> ESP -> UDP/4500 or raw ESP
- *   in:  UDP/4500 or raw ESP -> segment filter -> SAD -> ESP decap ->
- *        inbound selector check -> TUN
+/* The I/O of the userspace datapath around the us_ipsec core:
+ *   out: TUN -> core (SPD, SA, segment filter, ESP) -> UDP/4500 or raw ESP
+ *   in:  UDP/4500 or raw ESP -> core (segment filter, SAD, ESP, inbound
+ *        selector check) -> TUN
  * One buffer per datapath, headroom reserved in front, nothing allocated
  * per packet except for the bounded hold queue of an acquire. */
 #include <errno.h>
@@ -85,63 +85,28 @@ static void tun_write_transport(struct us_be *u, struct esp_buf *b, uint8_t prot
 	tun_write(u, h, b->len + hl);
 }
 
-/* RFC 4301 5.2: a packet that comes out of an SA must fit that SA's
- * inbound selectors. */
-static bool inbound_allowed(struct us_be *u, const uint8_t *pkt, size_t len,
-			    const struct esp_sa *sa)
-{
-	struct spd_key k;
-	const struct kernel_policy *pol;
-	const char *why;
-
-	if (!spd_key_from_packet(pkt, len, &k, &why))
-		return false;
-	pol = spd_lookup(&u->spd, KERNEL_DIR_IN, &k);
-	if (!pol)
-		pol = spd_lookup(&u->spd, KERNEL_DIR_FWD, &k);
-	return pol && pol->action == KERNEL_POLICY_PROTECT && pol->reqid == sa->reqid;
-}
-
 void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 		     const struct sockaddr_storage *peer, const struct sockaddr_storage *local)
 {
 	struct esp_buf b = { .base = u->buf, .cap = sizeof(u->buf), .off = US_HEADROOM,
 			     .len = len };
-	struct rd r = rd_init(esp, len);
-	struct esp_sa *sa;
-	uint32_t spi, seq;
-	uint8_t nh;
 	enum esp_result res;
+	struct esp_sa *sa;
+	uint8_t nh = 0;
 
 	(void)local;
 	u->counters.esp_in++;
-	if (len > sizeof(u->buf) - US_HEADROOM || !rd_u32(&r, &spi) || !rd_u32(&r, &seq)) {
+	if (len > sizeof(u->buf) - US_HEADROOM) {
 		u->counters.malformed++;
 		return;
 	}
-	if (u->filter && !u->filter(u->filter_ctx, spi, (const struct sockaddr *)peer, seq,
-				    KERNEL_DIR_IN)) {
-		u->counters.filtered++;
-		return;
-	}
 	memcpy(u->buf + US_HEADROOM, esp, len);
-	res = sad_decap(&u->sad, &b, &nh, &sa);
-	if (res == ESP_DROP_UNKNOWN_SPI) {
-		if (u->ki.ev.unknown_spi)
-			u->ki.ev.unknown_spi(u->ki.ev.ctx, spi, (const struct sockaddr *)peer);
-		return;
-	}
-	if (res != ESP_OK)
-		return;	/* counted per SA and in the SAD */
-	if (sa->mode == KERNEL_MODE_TRANSPORT) {
+	if (us_ipsec_input(u->us, &b, (const struct sockaddr *)peer, &sa, &res, &nh) != US_CLEAR)
+		return;	/* counted by the core: verdicts, SA and SAD drops */
+	if (sa->mode == KERNEL_MODE_TRANSPORT)
 		tun_write_transport(u, &b, nh, sa);
-		return;
-	}
-	if (!inbound_allowed(u, b.base + b.off, b.len, sa)) {
-		u->counters.policy_mismatch++;
-		return;
-	}
-	tun_write(u, b.base + b.off, b.len);
+	else
+		tun_write(u, b.base + b.off, b.len);
 }
 
 static bool us_send(struct us_be *u, const struct esp_sa *sa, const uint8_t *pkt, size_t len)
@@ -171,40 +136,6 @@ static bool us_send(struct us_be *u, const struct esp_sa *sa, const uint8_t *pkt
 	return ok;
 }
 
-/* Encapsulates the packet at b under sa and sends it. */
-static void us_output_sa(struct us_be *u, struct esp_sa *sa, struct esp_buf *b)
-{
-	uint8_t proto = 0;
-
-	if (u->filter && !u->filter(u->filter_ctx, sa->spi, (const struct sockaddr *)&sa->dst,
-				    0, KERNEL_DIR_OUT)) {
-		u->counters.filtered++;
-		return;
-	}
-	if (sa->mode == KERNEL_MODE_TRANSPORT) {
-		/* ESP protects the payload; the socket writes the outer header */
-		const uint8_t *p = b->base + b->off;
-		size_t hl;
-
-		if ((p[0] >> 4) == 4) {
-			hl = (size_t)(p[0] & 0x0f) * 4;
-			proto = p[9];
-		} else {
-			hl = 40;	/* extension headers are not offered in transport mode */
-			proto = p[6];
-		}
-		if (hl < 20 || hl > b->len) {
-			u->counters.malformed++;
-			return;
-		}
-		b->off += hl;
-		b->len -= hl;
-	}
-	if (esp_encap(sa, b, proto) != ESP_OK)
-		return;	/* counted per SA */
-	us_send(u, sa, b->base + b->off, b->len);
-}
-
 static struct us_hold *hold_slot(struct us_be *u, uint32_t reqid, bool create)
 {
 	struct us_hold *free_slot = NULL;
@@ -220,85 +151,60 @@ static struct us_hold *hold_slot(struct us_be *u, uint32_t reqid, bool create)
 	return create ? free_slot : NULL;
 }
 
-/* A packet for a PROTECT policy without an SA: hold it (bounded) and ask
- * the IKE core once per burst. */
-static void us_hold_and_acquire(struct us_be *u, const struct kernel_policy *pol,
-				const struct spd_key *k, const uint8_t *pkt, size_t len)
+/* Holds a packet (bounded) whose PROTECT policy has no SA yet; the core
+ * already raised the acquire. */
+static void us_hold(struct us_be *u, const uint8_t *pkt, size_t len)
 {
-	struct us_hold *h = hold_slot(u, pol->reqid, true);
-	bool first = h && h->count == 0;
+	const struct kernel_policy *pol;
+	struct spd_key k;
+	struct us_hold *h;
+	const char *why;
 	uint8_t *copy;
 
-	u->counters.no_sa++;
-	if (!h || h->count == US_HOLD_MAX || !(copy = malloc(len))) {
+	if (!spd_key_from_packet(pkt, len, &k, &why) ||
+	    !(pol = spd_lookup(&u->us->spd, KERNEL_DIR_OUT, &k)) ||
+	    !(h = hold_slot(u, pol->reqid, true)) || h->count == US_HOLD_MAX ||
+	    !(copy = malloc(len))) {
 		u->counters.held_dropped++;
-	} else {
-		memcpy(copy, pkt, len);
-		h->pkt[h->count] = copy;
-		h->len[h->count] = len;
-		h->count++;
-		u->counters.held++;
+		return;
 	}
-	if ((first || !h) && u->ki.ev.acquire) {
-		struct kernel_selector sel = { .family = k->family, .proto = k->proto };
-		size_t n = k->family == AF_INET ? 4 : 16;
-
-		memcpy(sel.src_from, k->src, n);
-		memcpy(sel.src_to, k->src, n);
-		memcpy(sel.dst_from, k->dst, n);
-		memcpy(sel.dst_to, k->dst, n);
-		sel.sport_from = sel.sport_to = k->sport;
-		sel.dport_from = sel.dport_to = k->dport;
-		if (!k->ports_known) {
-			sel.sport_from = sel.dport_from = 0;
-			sel.sport_to = sel.dport_to = 0xffff;
-		}
-		u->ki.ev.acquire(u->ki.ev.ctx, pol->reqid, &sel);
-	}
+	memcpy(copy, pkt, len);
+	h->pkt[h->count] = copy;
+	h->len[h->count] = len;
+	h->count++;
+	u->counters.held++;
 }
 
-static void us_output(struct us_be *u, size_t len)
+/* The clear packet at u->buf + US_HEADROOM through the core and out. */
+static void us_output(struct us_be *u, size_t len, bool may_hold)
 {
 	struct esp_buf b = { .base = u->buf, .cap = sizeof(u->buf), .off = US_HEADROOM,
 			     .len = len };
-	const struct kernel_policy *pol;
-	struct spd_key k;
+	enum esp_result res;
 	struct esp_sa *sa;
-	const char *why;
 
-	u->counters.tun_in++;
-	if (!spd_key_from_packet(u->buf + US_HEADROOM, len, &k, &why)) {
-		u->counters.malformed++;
-		return;
+	switch (us_ipsec_output(u->us, &b, &sa, &res)) {
+	case US_ESP:
+		us_send(u, sa, b.base + b.off, b.len);
+		break;
+	case US_DROP_NO_SA:
+		if (may_hold)
+			us_hold(u, u->buf + US_HEADROOM, len);
+		break;
+	default:
+		break;	/* counted by the core */
 	}
-	pol = spd_lookup(&u->spd, KERNEL_DIR_OUT, &k);
-	if (!pol || pol->action != KERNEL_POLICY_PROTECT) {
-		u->counters.no_policy++;	/* routed here, but nothing protects it */
-		return;
-	}
-	sa = sad_find_out_reqid(&u->sad, pol->reqid);
-	if (!sa) {
-		us_hold_and_acquire(u, pol, &k, u->buf + US_HEADROOM, len);
-		return;
-	}
-	us_output_sa(u, sa, &b);
 }
 
 void us_engine_flush_held(struct us_be *u, uint32_t reqid)
 {
 	struct us_hold *h = hold_slot(u, reqid, false);
-	struct esp_sa *sa = sad_find_out_reqid(&u->sad, reqid);
 
 	if (!h)
 		return;
 	for (int i = 0; i < h->count; i++) {
-		struct esp_buf b = { .base = u->buf, .cap = sizeof(u->buf), .off = US_HEADROOM,
-				     .len = h->len[i] };
-
-		if (sa && h->len[i] <= sizeof(u->buf) - US_HEADROOM - 256) {
-			memcpy(u->buf + US_HEADROOM, h->pkt[i], h->len[i]);
-			us_output_sa(u, sa, &b);
-		}
+		memcpy(u->buf + US_HEADROOM, h->pkt[i], h->len[i]);
+		us_output(u, h->len[i], false);
 		free(h->pkt[i]);
 	}
 	h->count = 0;
@@ -324,7 +230,8 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 
 		if (n <= 0)
 			return;
-		us_output(u, (size_t)n);
+		u->counters.tun_in++;
+		us_output(u, (size_t)n, true);
 	}
 }
 

@@ -3,8 +3,7 @@
 #define CYGNET_KERNEL_USERSPACE_US_INT_H
 
 #include "kernel/route.h"
-#include "kernel/userspace/sad.h"
-#include "kernel/userspace/spd.h"
+#include "kernel/userspace/us_ipsec.h"
 #include "kernel/userspace/tun.h"
 #include "kernel/userspace/userspace.h"
 
@@ -24,18 +23,16 @@ struct us_hold {
 };
 
 struct us_be {
-	struct kernel_ipsec ki;
+	struct kernel_ipsec ki;		/* what callers hold: ops wrap inner's */
+	struct kernel_ipsec inner;	/* the SAD/SPD core (us_ipsec) */
+	struct us_ipsec *us;
 	struct userspace_config cfg;
 	struct net *net;
 	struct tun tun;
 	struct route_ctx *route;
 	int raw4, raw6;
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
-	struct sad sad;
-	struct spd spd;
 	struct userspace_counters counters;
-	kernel_segment_fn filter;
-	void *filter_ctx;
 	struct us_hold hold[US_HOLD_REQIDS];
 	uint8_t buf[US_BUF_SIZE];
 };

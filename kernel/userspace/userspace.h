@@ -1,5 +1,5 @@
-/* The userspace datapath as a kernel_ipsec backend: clear packets on a TUN
- * device, ESP in UDP on the NAT-T socket (kernel/socket) and raw ESP (IP
+/* The userspace datapath as a kernel_ipsec backend: the SAD/SPD core
+ * (us_ipsec) with its I/O: clear packets on a TUN device, ESP in UDP on the NAT-T socket (kernel/socket) and raw ESP (IP
  * protocol 50) on a raw socket, both accepted for every SA at any time
  * (RFC 7296 2.23, RFC 3948). Runs on the caller's libevent loop. */
 #ifndef CYGNET_KERNEL_USERSPACE_USERSPACE_H
@@ -20,17 +20,17 @@ struct userspace_config {
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
 };
 
+/* I/O counters; the policy and ESP verdicts are counted by the core
+ * (struct us_ipsec: verdicts[], and per SA). */
 struct userspace_counters {
 	uint64_t tun_in, tun_out;	/* packets read from / written to the TUN */
 	uint64_t esp_in, esp_out;
-	uint64_t no_policy;		/* TUN packet without a matching policy */
-	uint64_t no_sa;			/* PROTECT policy but no SA yet (acquire) */
-	uint64_t policy_mismatch;	/* decrypted packet outside the SA's selectors */
 	uint64_t held, held_dropped;	/* packets queued for an acquire / overflow */
-	uint64_t filtered;		/* dropped by the HA segment filter */
 	uint64_t send_errors;
-	uint64_t malformed;
+	uint64_t malformed;		/* raw ESP or rebuilt headers that did not fit */
 };
+
+struct us_ipsec;
 
 /* NULL with the reason logged. net may be NULL (raw ESP only). */
 struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct net *net,
@@ -40,6 +40,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len,
 			 const struct net_endpoints *ep);
 const struct userspace_counters *userspace_get_counters(const struct kernel_ipsec *ki);
+/* The SAD/SPD core with its verdict counters. */
+const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki);
 /* The TUN's interface index (for virtual IPs the daemon installs). */
 int userspace_ifindex(const struct kernel_ipsec *ki);
 

@@ -37,16 +37,17 @@ static int xfrm_update_sa(void *be, const struct kernel_sa_id *id,
 	return -ENOTSUP;
 }
 
-static int xfrm_replay_unsupported(void *be, uint32_t spi, struct kernel_replay_state *st)
+static int xfrm_replay_unsupported(void *be, const struct kernel_sa_id *id,
+				   struct kernel_replay_state *st)
 {
-	(void)be; (void)spi; (void)st;
+	(void)be; (void)id; (void)st;
 	return -ENOTSUP;
 }
 
-static int xfrm_set_replay_unsupported(void *be, uint32_t spi,
+static int xfrm_set_replay_unsupported(void *be, const struct kernel_sa_id *id,
 				       const struct kernel_replay_state *st)
 {
-	(void)be; (void)spi; (void)st;
+	(void)be; (void)id; (void)st;
 	return -ENOTSUP;
 }
 

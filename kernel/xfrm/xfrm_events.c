@@ -82,8 +82,11 @@ static void on_expire(struct xfrm_be *x, struct nlmsghdr *nlh)
 		e = xfrm_sa_find(x, spi, KERNEL_DIR_OUT);
 	if (!e)
 		return;
-	if (x->ki.ev.expire)
-		x->ki.ev.expire(x->ki.ev.ctx, spi, e->dir, exp->hard != 0);
+	if (x->ki.ev.expire) {
+		struct kernel_sa_id id = { .spi = spi, .dir = e->dir, .dst = e->dst };
+
+		x->ki.ev.expire(x->ki.ev.ctx, &id, e->child_id, exp->hard != 0);
+	}
 }
 
 static int on_event(struct nl_msg *msg, void *arg)

@@ -18,6 +18,7 @@ struct xfrm_sa_entry {
 	enum kernel_dir dir;
 	struct sockaddr_storage src, dst;
 	uint32_t reqid;
+	uint32_t child_id;
 };
 
 struct xfrm_sa_key {

@@ -269,6 +269,7 @@ int xfrm_sa_add(void *be, const struct kernel_sa *k)
 	e->src = k->src;
 	e->dst = k->dst;
 	e->reqid = k->reqid;
+	e->child_id = k->child_id;
 	htable_insert(&x->sas, &e->node, &(struct xfrm_sa_key){ k->spi, k->dir });
 	e = NULL;
 	err = 0;
