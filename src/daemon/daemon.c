@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/config.h"
+#include "daemon/conf_translate.h"
+#include "daemon/ike_glue.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
 
@@ -17,19 +20,43 @@ struct daemon {
 	struct event_base *base;
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct net *net;
+	struct ike_glue *ike;
 };
 
 bool daemon_check_config(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	struct config_err err;
+	struct config *cfg = NULL;
+	struct ike_conf **confs;
+	size_t n;
+	char why[256];
 
-	if (!f) {
-		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+	if (!config_load_file(path, &cfg, &err)) {
+		fprintf(stderr, "%s\n", err.msg);
 		return false;
 	}
-	fclose(f);
-	/* The configuration model arrives with src/config. */
+	if (!conf_translate(cfg, &confs, &n, why, sizeof(why))) {
+		fprintf(stderr, "%s: %s\n", path, why);
+		config_free(cfg);
+		return false;
+	}
+	conf_translate_free(confs, n);
+	printf("%s: %zu connections, %zu secrets, %zu pools: OK\n", path, cfg->n_conns,
+	       cfg->n_secrets, cfg->n_pools);
+	config_free(cfg);
 	return true;
+}
+
+static bool load_config(struct daemon *d)
+{
+	struct config_err err;
+	struct config *cfg = NULL;
+
+	if (!config_load_file(d->opts->config_path, &cfg, &err)) {
+		log_error("%s", err.msg);
+		return false;
+	}
+	return ike_glue_apply(d->ike, cfg);
 }
 
 static bool pidfile_write(const char *path)
@@ -63,20 +90,22 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 
 static void on_reload(evutil_socket_t sig, short what, void *arg)
 {
+	struct daemon *d = arg;
+
 	(void)sig;
 	(void)what;
-	(void)arg;
 	log_info("received SIGHUP, reloading configuration");
+	/* a failed reload keeps the running configuration */
+	if (!load_config(d))
+		log_error("reload failed, keeping the previous configuration");
 }
 
 static void on_ike(void *ctx, const uint8_t *msg, size_t len, const struct net_endpoints *ep)
 {
-	char peer[64];
+	struct daemon *d = ctx;
 
-	(void)ctx;
-	(void)msg;
-	log_debug("received %zu bytes of IKE from %s", len,
-		  sockaddr_str(&ep->remote, peer, sizeof(peer)));
+	if (d->ike)
+		ike_core_input(ike_glue_core(d->ike), msg, len, ep);
 }
 
 bool daemon_run(const struct daemon_options *o)
@@ -105,13 +134,19 @@ bool daemon_run(const struct daemon_options *o)
 	d.net = net_open(d.base, &nc);
 	if (!d.net)
 		goto out;
+	d.ike = ike_glue_new(d.base, d.net, net_bound_port(d.net, true, AF_INET));
+	if (!d.ike || !load_config(&d))
+		goto out;
 	if (o->pidfile && !pidfile_write(o->pidfile))
 		goto out;
 	log_info("cygnetd %s started, IKE on UDP %u and %u", CYGNET_VERSION,
 		 net_bound_port(d.net, false, AF_INET), net_bound_port(d.net, true, AF_INET));
+	ike_glue_start(d.ike);
 	event_base_dispatch(d.base);
 	ok = true;
 out:
+	/* SAs go first (their Deletes still need the sockets) */
+	ike_glue_free(d.ike, ok);
 	if (o->pidfile && d.net)
 		unlink(o->pidfile);
 	net_close(d.net);

@@ -1,0 +1,27 @@
+/* The IKE core's environment in the daemon: sockets, pools, PSKs from the
+ * configuration, libevent timers, and the start actions. */
+#ifndef CYGNET_DAEMON_IKE_GLUE_H
+#define CYGNET_DAEMON_IKE_GLUE_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "ike/ike_core.h"
+
+struct event_base;
+struct net;
+struct ike_glue;
+
+struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
+			      uint16_t natt_port);
+/* Takes ownership of cfg (freed on the next apply or on free): pools are
+ * created for new pool names (existing pools and their leases stay),
+ * connections are replaced for new SAs. */
+bool ike_glue_apply(struct ike_glue *g, struct config *cfg);
+/* Initiates every child with start_action = start. */
+void ike_glue_start(struct ike_glue *g);
+struct ike_core *ike_glue_core(struct ike_glue *g);
+/* Sends Deletes for established SAs, frees everything. */
+void ike_glue_free(struct ike_glue *g, bool send_deletes);
+
+#endif

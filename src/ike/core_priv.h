@@ -1,0 +1,68 @@
+/* Inside the IKE core: what ike_core.c, ike_sa.c, exchange.c and the tasks
+ * share. Not for other folders. */
+#ifndef CYGNET_IKE_CORE_PRIV_H
+#define CYGNET_IKE_CORE_PRIV_H
+
+#include "ike/ike_core.h"
+#include "ike/ike_sa.h"
+#include "ike/msg.h"
+#include "lib/htable.h"
+#include "lib/log.h"
+
+struct ike_core {
+	struct ike_env env;
+	struct ike_conf **confs;
+	size_t nconfs;
+	struct htable by_spi;		/* ike_sa.by_spi: our SPI */
+	struct htable by_init;		/* ike_sa.by_init: (spi_i, peer) */
+	struct htable by_id;		/* unique ids: ike_sa via id_node */
+	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
+	uint32_t next_unique, next_child_unique;
+	unsigned half_open_limit;
+	struct ike_core_stats stats;
+	struct ike_sa *dead;		/* freed after the current event */
+	unsigned depth;			/* nesting of entry points */
+	struct ike_msg *msg_in, *msg_out;	/* scratch, reused */
+};
+
+/* --- ike_core.c --- */
+void core_sa_register(struct ike_core *c, struct ike_sa *sa);
+/* The responder learns its SPI later than the SA exists. */
+void core_sa_set_spi(struct ike_core *c, struct ike_sa *sa);
+void core_sa_unregister(struct ike_core *c, struct ike_sa *sa);
+void core_child_register(struct ike_core *c, struct child_sa *ch);
+void core_child_unregister(struct ike_core *c, struct child_sa *ch);
+/* Entry/exit of a public call: dead SAs are freed at the outermost exit. */
+void core_enter(struct ike_core *c);
+void core_leave(struct ike_core *c);
+void core_send(struct ike_core *c, const struct net_endpoints *ep,
+	       const uint8_t *p, size_t len);
+void core_event(struct ike_sa *sa, enum ike_event ev, const struct child_sa *ch);
+/* Confs whose addresses fit ep, in list order, after 'prev' (NULL first). */
+struct ike_conf *core_conf_by_addr(struct ike_core *c,
+				   const struct net_endpoints *ep,
+				   struct ike_conf *prev);
+
+/* --- ike_sa.c --- */
+struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
+			  const struct net_endpoints *ep);
+void ike_sa_free(struct ike_sa *sa);
+void ike_sa_update_prefix(struct ike_sa *sa);
+/* Timer plumbing */
+void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms);
+void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t);
+void ike_sa_schedule_dpd(struct ike_sa *sa);
+void ike_sa_schedule_rekey(struct ike_sa *sa);
+void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
+/* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
+void ike_sa_established(struct ike_sa *sa);
+
+/* --- exchange.c --- */
+/* Handle one parsed datagram for an SA (request or response). */
+void exchange_input(struct ike_sa *sa, struct ike_msg *m,
+		    const struct net_endpoints *ep);
+/* Build and send the request for the active tasks. */
+void exchange_send_request(struct ike_sa *sa);
+void exchange_retransmit(struct ike_sa *sa);
+
+#endif

@@ -1,0 +1,68 @@
+/* The IKE core: SA tables, datagram dispatch and the operator actions.
+ * Single-threaded: every entry point runs on the caller's thread, callbacks
+ * of struct ike_env included. The core owns no socket and no clock: the
+ * env sends, arms timers and tells the time. */
+#ifndef CYGNET_IKE_IKE_CORE_H
+#define CYGNET_IKE_IKE_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike/ike_conf.h"
+#include "ike/ike_env.h"
+#include "lib/addr.h"
+
+struct ike_core;
+struct ike_sa;
+
+/* Counters for every drop reason (readable from the control socket). */
+struct ike_core_stats {
+	uint64_t rx, tx;
+	uint64_t drop_parse;		/* header or payload syntax */
+	uint64_t drop_no_sa;		/* unknown SPI */
+	uint64_t drop_decrypt;		/* SK integrity/decryption failed */
+	uint64_t drop_mid;		/* message ID out of window */
+	uint64_t drop_unexpected;	/* wrong exchange for the state */
+	uint64_t drop_half_open_limit;
+	uint64_t retransmit_answered;	/* peer retransmits: cached reply */
+	uint64_t retransmit_sent;	/* our retransmits */
+	uint64_t sa_established, sa_failed, auth_failed;
+	uint64_t child_installed;
+	uint64_t half_open;		/* current */
+	uint64_t sas;			/* current */
+};
+
+struct ike_core *ike_core_new(const struct ike_env *env);
+/* Frees every SA without sending anything (see ike_core_shutdown). */
+void ike_core_free(struct ike_core *c);
+
+/* Replaces the connection list; the core takes a reference to each conf.
+ * Existing SAs keep the conf they were set up with. */
+void ike_core_set_confs(struct ike_core *c, struct ike_conf *const *confs,
+			size_t n);
+struct ike_conf *ike_core_conf(struct ike_core *c, const char *name);
+void ike_core_set_half_open_limit(struct ike_core *c, unsigned limit);
+
+/* One received IKE datagram (the non-ESP marker already removed). */
+void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,
+		    const struct net_endpoints *ep);
+
+/* Initiates conf (by name) towards ep->remote from ep->local, setting up
+ * child (NULL: the conf's first child, if any). Returns the new SA's unique
+ * id, 0 on failure. */
+uint32_t ike_core_initiate(struct ike_core *c, const char *conf,
+			   const char *child, const struct net_endpoints *ep);
+/* Sends a Delete for the IKE SA (and its children). */
+bool ike_core_terminate(struct ike_core *c, uint32_t unique_id);
+/* Starts a liveness check now. */
+bool ike_core_dpd(struct ike_core *c, uint32_t unique_id);
+/* Sends a Delete for every established SA (best effort), then frees. */
+void ike_core_shutdown(struct ike_core *c);
+
+struct ike_sa *ike_core_find(struct ike_core *c, uint32_t unique_id);
+void ike_core_foreach(struct ike_core *c,
+		      void (*fn)(void *ctx, const struct ike_sa *sa), void *ctx);
+const struct ike_core_stats *ike_core_get_stats(const struct ike_core *c);
+
+#endif

@@ -1,0 +1,412 @@
+/* IKE SA and CHILD SA life cycle, timers and the task queue. */
+#include "ike/core_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/aead.h"
+#include "crypto/ke.h"
+#include "ike/task.h"
+
+const char *ike_sa_state_name(enum ike_sa_state s)
+{
+	switch (s) {
+	case IKE_SA_CONNECTING: return "CONNECTING";
+	case IKE_SA_ESTABLISHED: return "ESTABLISHED";
+	case IKE_SA_REKEYED: return "REKEYED";
+	case IKE_SA_DELETING: return "DELETING";
+	case IKE_SA_DEAD: return "DEAD";
+	}
+	return "?";
+}
+
+const char *child_sa_state_name(enum child_sa_state s)
+{
+	switch (s) {
+	case CHILD_SA_CREATING: return "CREATING";
+	case CHILD_SA_INSTALLED: return "INSTALLED";
+	case CHILD_SA_DELETING: return "DELETING";
+	}
+	return "?";
+}
+
+void ike_sa_update_prefix(struct ike_sa *sa)
+{
+	char peer[64];
+	size_t n;
+
+	sockaddr_str(&sa->ep.remote, peer, sizeof(peer));
+	/* "[ike#12 192.0.2.100]": the address without the port */
+	n = strcspn(peer, "[");
+	if (n < sizeof(peer))
+		peer[n] = 0;
+	snprintf(sa->log_prefix, sizeof(sa->log_prefix), "[ike#%u %s]",
+		 sa->unique_id, peer);
+}
+
+/* --- timers ------------------------------------------------------------ */
+
+void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms)
+{
+	t->armed = true;
+	sa->core->env.timer_arm(sa->core->env.ctx, t, ms);
+}
+
+void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t)
+{
+	if (t->armed)
+		sa->core->env.timer_cancel(sa->core->env.ctx, t);
+	t->armed = false;
+}
+
+static void on_rt_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, rt_timer));
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	core_enter(c);
+	exchange_retransmit(sa);
+	core_leave(c);
+}
+
+static void on_dpd_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, dpd_timer));
+	struct ike_core *c = sa->core;
+	uint64_t now = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
+	uint64_t delay = (uint64_t)(sa->conf ? sa->conf->dpd_delay_s : 0) * 1000;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED || !delay)
+		return;
+	core_enter(c);
+	if (now && now - sa->last_in_ms < delay) {
+		ike_sa_timer_arm(sa, t, (uint32_t)(delay - (now - sa->last_in_ms)));
+	} else {
+		ike_sa_queue_task(sa, task_dpd_new(sa, true));
+		ike_sa_timer_arm(sa, t, (uint32_t)delay);
+	}
+	core_leave(c);
+}
+
+static void on_setup_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, setup_timer));
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_CONNECTING && sa->state != IKE_SA_REKEYED)
+		return;
+	core_enter(c);
+	ike_sa_kill(sa, sa->state == IKE_SA_REKEYED ? "rekeyed SA not deleted by the peer" :
+			"not established in time");
+	core_leave(c);
+}
+
+static void on_rekey_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, rekey_timer));
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	core_enter(c);
+	ike_sa_queue_task(sa, task_ike_rekey_new(sa, true));
+	core_leave(c);
+}
+
+void ike_sa_schedule_rekey(struct ike_sa *sa)
+{
+	if (sa->conf && sa->conf->rekey_time_s)
+		ike_sa_timer_arm(sa, &sa->rekey_timer, sa->conf->rekey_time_s * 1000);
+}
+
+static void on_child_rekey_timer(struct ike_timer *t)
+{
+	struct child_sa *ch = (struct child_sa *)(void *)((char *)t -
+					offsetof(struct child_sa, rekey_timer));
+	struct ike_sa *sa = ch->sa;
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED)
+		return;
+	core_enter(c);
+	ch->rekeying = true;
+	ike_sa_queue_task(sa, task_child_rekey_new(sa, ch->spi_in));
+	core_leave(c);
+}
+
+void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
+{
+	struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, ch->name) : NULL;
+
+	ch->sa = sa;
+	ch->rekey_timer.fire = on_child_rekey_timer;
+	if (cc && cc->rekey_time_s)
+		ike_sa_timer_arm(sa, &ch->rekey_timer, cc->rekey_time_s * 1000);
+}
+
+void ike_sa_schedule_dpd(struct ike_sa *sa)
+{
+	if (sa->conf && sa->conf->dpd_delay_s)
+		ike_sa_timer_arm(sa, &sa->dpd_timer, sa->conf->dpd_delay_s * 1000);
+}
+
+/* --- life cycle -------------------------------------------------------- */
+
+struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
+			  const struct net_endpoints *ep)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (!sa)
+		return NULL;
+	sa->core = c;
+	sa->initiator = initiator;
+	sa->state = IKE_SA_CONNECTING;
+	sa->ep = *ep;
+	sa->rt_timer.fire = on_rt_timer;
+	sa->dpd_timer.fire = on_dpd_timer;
+	sa->setup_timer.fire = on_setup_timer;
+	sa->rekey_timer.fire = on_rekey_timer;
+	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
+	/* an initiator gives up by retransmission; a responder's half-open
+	 * SA may never hear from the peer again */
+	if (!initiator) {
+		sa->counted_half_open = true;
+		c->stats.half_open++;
+		ike_sa_timer_arm(sa, &sa->setup_timer, IKE_SETUP_TIMEOUT_MS);
+	}
+	return sa;
+}
+
+static void child_free(struct ike_core *c, struct child_sa *ch)
+{
+	if (ch->rekey_timer.armed)
+		c->env.timer_cancel(c->env.ctx, &ch->rekey_timer);
+	if (c->env.timer_release)
+		c->env.timer_release(c->env.ctx, &ch->rekey_timer);
+	child_keys_free(&ch->keys);
+	free(ch);
+}
+
+static void tasks_free(struct task *t)
+{
+	while (t) {
+		struct task *next = t->next;
+
+		task_destroy(t);
+		t = next;
+	}
+}
+
+void ike_sa_free(struct ike_sa *sa)
+{
+	struct ike_core *c = sa->core;
+
+	while (sa->children) {
+		struct child_sa *ch = sa->children;
+
+		sa->children = ch->next;
+		core_child_unregister(c, ch);
+		child_free(c, ch);
+	}
+	tasks_free(sa->queued);
+	tasks_free(sa->active);
+	ike_sa_timer_cancel(sa, &sa->rt_timer);
+	ike_sa_timer_cancel(sa, &sa->dpd_timer);
+	ike_sa_timer_cancel(sa, &sa->setup_timer);
+	ike_sa_timer_cancel(sa, &sa->rekey_timer);
+	if (c->env.timer_release) {
+		c->env.timer_release(c->env.ctx, &sa->rekey_timer);
+		c->env.timer_release(c->env.ctx, &sa->rt_timer);
+		c->env.timer_release(c->env.ctx, &sa->dpd_timer);
+		c->env.timer_release(c->env.ctx, &sa->setup_timer);
+	}
+	ke_free(sa->ke);
+	aead_free(sa->aead_in);
+	aead_free(sa->aead_out);
+	ike_keys_free(&sa->keys);
+	chunk_free(&sa->ni);
+	chunk_free(&sa->nr);
+	chunk_free(&sa->init_req);
+	chunk_free(&sa->init_resp);
+	chunk_free(&sa->cookie);
+	chunk_free(&sa->last_req);
+	chunk_free(&sa->last_resp);
+	ike_conf_unref(sa->conf);
+	mem_wipe_free(sa, sizeof(*sa));
+}
+
+void ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state s)
+{
+	struct ike_core *c = sa->core;
+
+	if (sa->state == s)
+		return;
+	sa_debug(sa, "state %s -> %s", ike_sa_state_name(sa->state),
+		 ike_sa_state_name(s));
+	if (sa->counted_half_open && s != IKE_SA_CONNECTING) {
+		sa->counted_half_open = false;
+		c->stats.half_open--;
+	}
+	if (s != IKE_SA_CONNECTING)
+		ike_sa_timer_cancel(sa, &sa->setup_timer);
+	sa->state = s;
+}
+
+void ike_sa_established(struct ike_sa *sa)
+{
+	char me[IKE_ID_MAX + 8], peer[IKE_ID_MAX + 8];
+
+	ike_sa_set_state(sa, IKE_SA_ESTABLISHED);
+	sa->core->stats.sa_established++;
+	sa_info(sa, "IKE SA '%s' established between %s and %s (SPIs %016llx_i %016llx_r)",
+		sa->conf ? sa->conf->name : "?",
+		ike_id_str(&sa->my_id, me, sizeof(me)),
+		ike_id_str(&sa->peer_id, peer, sizeof(peer)),
+		(unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+	core_event(sa, IKE_EV_SA_UP, NULL);
+	ike_sa_schedule_dpd(sa);
+	ike_sa_schedule_rekey(sa);
+	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+		child_sa_schedule_rekey(sa, ch);
+}
+
+void ike_sa_kill(struct ike_sa *sa, const char *why)
+{
+	struct ike_core *c = sa->core;
+
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	if (sa->state == IKE_SA_CONNECTING)
+		c->stats.sa_failed++;
+	sa_info(sa, "IKE SA deleted: %s", why);
+	while (sa->children)
+		ike_sa_child_delete(sa, sa->children);
+	if (sa->has_vip && sa->vip_leased && c->env.vip_release) {
+		c->env.vip_release(c->env.ctx, &sa->vip);
+		sa->has_vip = false;
+	}
+	core_event(sa, IKE_EV_SA_DOWN, NULL);
+	ike_sa_timer_cancel(sa, &sa->rt_timer);
+	ike_sa_timer_cancel(sa, &sa->dpd_timer);
+	ike_sa_timer_cancel(sa, &sa->rekey_timer);
+	ike_sa_timer_cancel(sa, &sa->setup_timer);
+	ike_sa_set_state(sa, IKE_SA_DEAD);
+	core_sa_unregister(c, sa);
+}
+
+/* --- children ---------------------------------------------------------- */
+
+struct child_sa *child_sa_new(struct ike_sa *sa, const char *name)
+{
+	struct child_sa *ch = calloc(1, sizeof(*ch));
+
+	(void)sa;
+	if (!ch)
+		return NULL;
+	snprintf(ch->name, sizeof(ch->name), "%s", name);
+	ch->protocol = PROTO_ESP;
+	ch->state = CHILD_SA_CREATING;
+	return ch;
+}
+
+struct child_sa *ike_sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
+{
+	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+		if (ch->spi_out == spi)
+			return ch;
+	return NULL;
+}
+
+struct child_sa *ike_sa_child_by_spi_in(struct ike_sa *sa, uint32_t spi)
+{
+	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+		if (ch->spi_in == spi)
+			return ch;
+	return NULL;
+}
+
+void ike_sa_child_delete(struct ike_sa *sa, struct child_sa *ch)
+{
+	struct ike_core *c = sa->core;
+	struct child_sa **pp;
+
+	for (pp = &sa->children; *pp && *pp != ch; pp = &(*pp)->next)
+		;
+	if (!*pp)
+		return;
+	*pp = ch->next;
+	if (ch->state == CHILD_SA_INSTALLED) {
+		if (c->env.child_uninstall)
+			c->env.child_uninstall(c->env.ctx, sa, ch);
+		sa_info(sa, "CHILD SA '%s' deleted (SPIs %08x_i %08x_o)", ch->name,
+			ch->spi_in, ch->spi_out);
+		core_event(sa, IKE_EV_CHILD_DOWN, ch);
+	}
+	core_child_unregister(c, ch);
+	child_free(c, ch);
+}
+
+/* --- tasks ------------------------------------------------------------- */
+
+bool ike_sa_enqueue(struct ike_sa *sa, struct task *t)
+{
+	struct task **pp;
+
+	if (!t) {
+		sa_error(sa, "out of memory queuing a task");
+		return false;
+	}
+	for (pp = &sa->queued; *pp; pp = &(*pp)->next)
+		;
+	*pp = t;
+	return true;
+}
+
+void ike_sa_queue_task(struct ike_sa *sa, struct task *t)
+{
+	if (ike_sa_enqueue(sa, t))
+		ike_sa_initiate_next(sa);
+}
+
+/* IKE_SA_INIT and IKE_AUTH tasks travel together; later exchanges carry
+ * one task each. */
+void ike_sa_initiate_next(struct ike_sa *sa)
+{
+	struct task **tail, *t;
+	uint8_t ex;
+
+	if (sa->active || sa->req_in_flight || !sa->queued ||
+	    sa->state == IKE_SA_DEAD)
+		return;
+	if (sa->state == IKE_SA_DELETING)
+		return;
+	ex = sa->queued->exchange;
+	/* a rekeyed SA only sends its Delete */
+	if (ex == CREATE_CHILD_SA && sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (ex == INFORMATIONAL && sa->state != IKE_SA_ESTABLISHED &&
+	    sa->state != IKE_SA_REKEYED)
+		return;
+	tail = &sa->active;
+	do {
+		t = sa->queued;
+		sa->queued = t->next;
+		t->next = NULL;
+		*tail = t;
+		tail = &t->next;
+	} while (sa->queued && sa->queued->exchange == ex &&
+		 (ex == IKE_SA_INIT || ex == IKE_AUTH));
+	sa->req_exchange = ex;
+	exchange_send_request(sa);
+}
