@@ -321,6 +321,9 @@ bool build_proposals(struct config_err *err, const struct settings_node *sec,
 
 		if (too_long)
 			return item_too_long(err, k, off);
+		if (*n + (strcmp(item, "default") == 0 ? PROPOSAL_N_DEFAULTS : 1) > PROPOSAL_MAX)
+			return build_fail(err, k, off, "more than %d proposals in '%s'",
+					  PROPOSAL_MAX, key);
 		if (strcmp(item, "default") == 0) {
 			*n += proposal_defaults(proto, *out + *n, PROPOSAL_MAX - *n);
 			continue;

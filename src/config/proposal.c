@@ -75,11 +75,11 @@ static const char *const unsupported[] = {
 	"aes128gmac", "aes256gmac", "ke1_mlkem768", "mlkem768",
 };
 
-static const char *const default_ike[] = {
+static const char *const default_ike[PROPOSAL_N_DEFAULTS] = {
 	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-prfsha512-x25519-ecp256-ecp384-modp3072",
 	"aes256-aes128-sha256-sha384-sha512-x25519-ecp256-ecp384-modp3072",
 };
-static const char *const default_esp[] = {
+static const char *const default_esp[PROPOSAL_N_DEFAULTS] = {
 	"aes256gcm16-aes128gcm16-chacha20poly1305",
 	"aes256-aes128-sha256-sha384-sha512",
 };
@@ -292,7 +292,7 @@ size_t proposal_defaults(enum proposal_proto proto, struct proposal *out,
 	const char *const *list = proto == PROPOSAL_IKE ? default_ike : default_esp;
 	size_t n = 0;
 
-	for (size_t i = 0; i < 2 && n < max; i++)
+	for (size_t i = 0; i < PROPOSAL_N_DEFAULTS && n < max; i++)
 		if (proposal_parse(proto, list[i], &out[n], NULL))
 			n++;
 	return n;

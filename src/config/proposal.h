@@ -11,6 +11,7 @@
 
 #define PROPOSAL_MAX_ALGS 8	/* per transform type */
 #define PROPOSAL_MAX 16		/* proposals per connection/child */
+#define PROPOSAL_N_DEFAULTS 2	/* proposals 'default' stands for */
 
 enum proposal_proto {
 	PROPOSAL_IKE = 1,	/* = PROTO_IKE */

@@ -382,7 +382,12 @@ static bool read_file(const char *path, uint8_t **buf, size_t *len,
 		*why = strerror(errno);
 		return false;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		*why = strerror(errno);
+		close(fd);
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		*why = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
 		close(fd);
 		return false;
@@ -434,7 +439,12 @@ static bool parse_one_file(struct parser *ps, const char *path, unsigned depth,
 	bool ok;
 
 	if (!read_file(path, &buf, &len, &why)) {
-		config_err_set(ps->err, from, "cannot read '%s': %s", path, why);
+		struct settings_loc top = { path, 0, 0 };
+
+		if (from)	/* an include: point at the include line */
+			config_err_set(ps->err, from, "cannot read '%s': %s", path, why);
+		else
+			config_err_set(ps->err, &top, "cannot read file: %s", why);
 		return false;
 	}
 	file = tree_add_file(ps, path);

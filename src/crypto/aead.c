@@ -204,10 +204,12 @@ static bool aead_aad(struct aead *a, const uint8_t *aad, size_t aad_len)
 	       EVP_CipherUpdate(a->ctx, NULL, &n, aad, (int)aad_len) == 1;
 }
 
-bool aead_encrypt(struct aead *a, const uint8_t *iv,
-		  const uint8_t *aad, size_t aad_len,
-		  const uint8_t *plain, size_t len,
-		  uint8_t *out, uint8_t *icv)
+/* trailer: octets the ICV covers after the ciphertext (cipher + MAC only) */
+static bool aead_seal(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *plain, size_t len,
+		      const uint8_t *trailer, size_t trailer_len,
+		      uint8_t *out, uint8_t *icv)
 {
 	bool ok;
 
@@ -229,6 +231,7 @@ bool aead_encrypt(struct aead *a, const uint8_t *iv,
 		     integ_update(a->integ, aad, aad_len) &&
 		     integ_update(a->integ, iv, a->iv_len) &&
 		     integ_update(a->integ, out, len) &&
+		     integ_update(a->integ, trailer, trailer_len) &&
 		     integ_final(a->integ, icv);
 	}
 	if (!ok)
@@ -236,19 +239,17 @@ bool aead_encrypt(struct aead *a, const uint8_t *iv,
 	return ok;
 }
 
-bool aead_decrypt(struct aead *a, const uint8_t *iv,
-		  const uint8_t *aad, size_t aad_len,
-		  const uint8_t *cipher, size_t len,
-		  uint8_t *out, const uint8_t *icv)
+static bool aead_open(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *cipher, size_t len,
+		      const uint8_t *trailer, size_t trailer_len,
+		      uint8_t *out, const uint8_t *icv)
 {
-	bool ok;
+	bool ok = false;
 
 	if (a->encrypt || !aead_len_ok(a, aad_len, len)) {
-		if (!a->encrypt)
-			mem_wipe(out, len);
-		return false;
-	}
-	if (a->combined) {
+		/* nothing decrypted */
+	} else if (a->combined) {
 		OSSL_PARAM p[2] = {
 			/* set_params only reads the tag */
 			OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
@@ -266,14 +267,69 @@ bool aead_decrypt(struct aead *a, const uint8_t *iv,
 		     integ_update(a->integ, aad, aad_len) &&
 		     integ_update(a->integ, iv, a->iv_len) &&
 		     integ_update(a->integ, cipher, len) &&
+		     integ_update(a->integ, trailer, trailer_len) &&
 		     integ_verify(a->integ, icv) &&
 		     aead_start(a, iv) && aead_run(a, cipher, len, out);
 	}
 	if (!ok) {
-		mem_wipe(out, len);
+		if (out)
+			mem_wipe(out, len);
 		ERR_clear_error();
 	}
 	return ok;
+}
+
+bool aead_encrypt(struct aead *a, const uint8_t *iv,
+		  const uint8_t *aad, size_t aad_len,
+		  const uint8_t *plain, size_t len,
+		  uint8_t *out, uint8_t *icv)
+{
+	return aead_seal(a, iv, aad, aad_len, plain, len, NULL, 0, out, icv);
+}
+
+bool aead_decrypt(struct aead *a, const uint8_t *iv,
+		  const uint8_t *aad, size_t aad_len,
+		  const uint8_t *cipher, size_t len,
+		  uint8_t *out, const uint8_t *icv)
+{
+	return aead_open(a, iv, aad, aad_len, cipher, len, NULL, 0, out, icv);
+}
+
+static void aead_put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+bool aead_encrypt_esn(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *plain, size_t len, uint32_t seq_hi,
+		      uint8_t *out, uint8_t *icv)
+{
+	uint8_t hi[4];
+
+	if (a->combined)
+		return false;
+	aead_put_u32(hi, seq_hi);
+	return aead_seal(a, iv, aad, aad_len, plain, len, hi, sizeof(hi), out, icv);
+}
+
+bool aead_decrypt_esn(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *cipher, size_t len, uint32_t seq_hi,
+		      uint8_t *out, const uint8_t *icv)
+{
+	uint8_t hi[4];
+
+	if (a->combined) {
+		if (out)
+			mem_wipe(out, len);
+		return false;
+	}
+	aead_put_u32(hi, seq_hi);
+	return aead_open(a, iv, aad, aad_len, cipher, len, hi, sizeof(hi), out, icv);
 }
 
 void aead_free(struct aead *a)

@@ -72,12 +72,27 @@ bool aead_encrypt(struct aead *a, const uint8_t *iv,
 
 /* Verifies icv (aead_icv_len() bytes, constant-time) over aad, iv and
  * cipher, then decrypts len bytes into out (may equal cipher). False on
- * ICV mismatch, bad length or wrong direction; out is then zeroed, so
- * no unauthenticated plaintext is ever released. */
+ * ICV mismatch, bad length or wrong direction; out (len bytes) is then
+ * zeroed, so no unauthenticated plaintext is ever released. */
 bool aead_decrypt(struct aead *a, const uint8_t *iv,
 		  const uint8_t *aad, size_t aad_len,
 		  const uint8_t *cipher, size_t len,
 		  uint8_t *out, const uint8_t *icv);
+
+/* ESP with extended sequence numbers for cipher + MAC transforms: the
+ * ICV also covers the high 32 bits of the sequence number, appended after
+ * the ciphertext in network order (RFC 4303 2.2.1 and 3.3.2.1); they are
+ * not sent. Combined-mode ESP carries seq_hi in its AAD instead (RFC 4106
+ * 5, RFC 7634 2.1), so these refuse combined mode. Otherwise the same as
+ * aead_encrypt/aead_decrypt. */
+bool aead_encrypt_esn(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *plain, size_t len, uint32_t seq_hi,
+		      uint8_t *out, uint8_t *icv);
+bool aead_decrypt_esn(struct aead *a, const uint8_t *iv,
+		      const uint8_t *aad, size_t aad_len,
+		      const uint8_t *cipher, size_t len, uint32_t seq_hi,
+		      uint8_t *out, const uint8_t *icv);
 
 /* Frees both contexts; OpenSSL clears the key schedules. NULL is ok. */
 void aead_free(struct aead *a);

@@ -45,6 +45,10 @@ bool hmac_set_key(struct hmac *h, const void *key, size_t len)
 {
 	static const uint8_t empty;
 
+	if (!key && len) {
+		h->keyed = false;
+		return false;
+	}
 	/* EVP_MAC_init with a NULL key means "keep the old key": an empty
 	 * key needs a non-NULL pointer. */
 	h->keyed = EVP_MAC_init(h->ctx, key && len ? key : &empty, len, NULL) == 1;

@@ -300,9 +300,11 @@ bool ike_msg_adopt(struct ike_msg *m, uint8_t *buf, size_t len);
 enum ike_err_code ike_header_parse(const uint8_t *dgram, size_t len,
 				   struct ike_header *h, struct ike_err *err);
 
-/* Initialises m, then parses header and the plain payload chain. Stops at
- * SK/SKF, which must be the last payload. The caller calls ike_msg_free()
- * whatever the result. */
+/* Initialises m (pass a fresh or freed message), then parses header and
+ * the plain payload chain. Stops at SK/SKF, which must be the last payload.
+ * The caller calls ike_msg_free() whatever the result. After a payload
+ * error (IKE_ERR_SYNTAX, _CRITICAL, _LIMIT) m->hdr is valid, so an error
+ * notify can be addressed, and m->pl holds the payloads before the bad one. */
 enum ike_err_code ike_msg_parse(struct ike_msg *m, const uint8_t *dgram,
 				size_t len, struct ike_err *err);
 

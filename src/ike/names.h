@@ -33,7 +33,9 @@ const char *ike_auth_method_name(uint8_t method);	/* "SHARED_KEY_MIC" */
 const char *ike_cert_encoding_name(uint8_t enc);	/* "X509_SIGNATURE" */
 const char *ike_ts_type_name(uint8_t type);	/* "TS_IPV4_ADDR_RANGE" */
 const char *ike_cfg_type_name(uint8_t type);		/* "CFG_REQUEST" */
+const char *ike_cfg_type_short_name(uint8_t type);	/* "CPRQ" */
 const char *ike_cfg_attr_name(uint16_t type);	/* "INTERNAL_IP4_ADDRESS" */
+const char *ike_cfg_attr_short_name(uint16_t type);	/* "ADDR" */
 const char *ike_hash_name(uint16_t id);			/* "SHA2_256" */
 
 /* strongSwan-style one-liner into buf (always NUL-terminated, truncated

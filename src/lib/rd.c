@@ -93,7 +93,8 @@ struct rd rd_rest(struct rd *r)
 {
 	struct rd rest = *r;
 
-	r->p += r->left;
+	if (r->left)	/* p may be NULL for an empty reader */
+		r->p += r->left;
 	r->left = 0;
 	return rest;
 }

@@ -362,6 +362,9 @@ static const struct {
 	  "m.conf:3:16: invalid value '5X' for 'life_bytes': expected a number with optional K, M or G suffix" },
 	{ "connections { c { children { x {\n  replay_window = -1\n } } } }\n",
 	  "m.conf:2:19: invalid value '-1' for 'replay_window': expected a number from 0 to 4294967295" },
+	{ "connections { c { proposals = default default default default default default "
+	  "default default default } }\n",
+	  "m.conf:1:95: more than 16 proposals in 'proposals'" },
 	{ "connection { }\n", "m.conf:1:1: unknown section 'connection' at top level" },
 	{ "authorities { }\n", "m.conf:1:1: unsupported section 'authorities'" },
 	{ "version = 2\n", "m.conf:1:1: unknown key 'version' at top level" },

@@ -325,9 +325,10 @@ START_TEST(file_errors)
 
 	ck_assert(!settings_parse_file("/nonexistent/cygnet.conf", NULL, &t, &err));
 	ck_assert_str_eq(err.msg,
-			 "<config>: cannot read '/nonexistent/cygnet.conf': No such file or directory");
+			 "/nonexistent/cygnet.conf: cannot read file: No such file or directory");
 	ck_assert(!settings_parse_file("/tmp", NULL, &t, &err));
-	ck_assert_str_eq(err.msg, "<config>: cannot read '/tmp': is a directory");
+	ck_assert_str_eq(err.msg, "/tmp: cannot read file: is a directory");
+	ck_assert_uint_eq(err.line, 0);
 }
 END_TEST
 

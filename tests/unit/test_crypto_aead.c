@@ -343,6 +343,54 @@ START_TEST(aead_rejects_bad_lengths_and_direction)
 }
 END_TEST
 
+/* RFC 4303 3.3.2.1: with ESN the ICV of cipher + MAC transforms also
+ * covers the (unsent) high 32 sequence bits after the ciphertext. */
+START_TEST(aead_esn_trailer)
+{
+	const struct aead_alg *alg = &all_algs[_i];
+	struct pair p;
+	uint8_t out[64], icv[AEAD_MAX_ICV], want[AEAD_MAX_ICV], ikey[INTEG_MAX_KEY];
+	static const uint8_t hi[4] = { 0x01, 0x02, 0x03, 0x04 };
+
+	pair_setup(&p, alg);
+	if (aead_is_combined(alg->encr)) {
+		ck_assert(!aead_encrypt_esn(p.enc, p.iv, p.aad, 8, p.plain, 64, 1, out, icv));
+		ck_assert(!aead_decrypt_esn(p.dec, p.iv, p.aad, 8, p.cipher, 64, 1, out, p.icv));
+		pair_free(&p);
+		return;
+	}
+	ck_assert(aead_encrypt_esn(p.enc, p.iv, p.aad, 8, p.plain, 64, 0x01020304, out, icv));
+	ck_assert(memcmp(out, p.cipher, 64) == 0);	/* same ciphertext ... */
+	ck_assert(memcmp(icv, p.icv, p.icvlen) != 0);	/* ... other ICV */
+	{
+		/* recompute independently with a fresh integ object */
+		uint8_t key[64];
+		struct integ *in = integ_create(alg->integ);
+		struct aead *e2;
+
+		ck_assert(rng_bytes(key, sizeof(key)) && rng_bytes(ikey, sizeof(ikey)));
+		e2 = aead_create(alg, true, key, aead_encr_key_len(alg), ikey,
+				 aead_integ_key_len(alg));
+		ck_assert(e2 && in && integ_set_key(in, ikey, aead_integ_key_len(alg)));
+		ck_assert(aead_encrypt_esn(e2, p.iv, p.aad, 8, p.plain, 64, 0x01020304, out, icv));
+		ck_assert(integ_begin(in) && integ_update(in, p.aad, 8) &&
+			  integ_update(in, p.iv, p.ivlen) && integ_update(in, out, 64) &&
+			  integ_update(in, hi, 4) && integ_final(in, want));
+		ck_assert(memcmp(icv, want, p.icvlen) == 0);
+		integ_free(in);
+		aead_free(e2);
+	}
+	ck_assert(aead_encrypt_esn(p.enc, p.iv, p.aad, 8, p.plain, 64, 0x01020304, out, icv));
+	ck_assert(aead_decrypt_esn(p.dec, p.iv, p.aad, 8, out, 64, 0x01020304, out, icv));
+	ck_assert(memcmp(out, p.plain, 64) == 0);
+	ck_assert(aead_encrypt_esn(p.enc, p.iv, p.aad, 8, p.plain, 64, 0x01020304, out, icv));
+	ck_assert(!aead_decrypt_esn(p.dec, p.iv, p.aad, 8, out, 64, 0x01020305, out, icv));
+	ck_assert(aead_encrypt_esn(p.enc, p.iv, p.aad, 8, p.plain, 64, 0, out, icv));
+	ck_assert(!aead_decrypt(p.dec, p.iv, p.aad, 8, out, 64, out, icv));	/* no ESN */
+	pair_free(&p);
+}
+END_TEST
+
 START_TEST(aead_size_table)
 {
 	static const struct {
@@ -410,6 +458,7 @@ static Suite *aead_suite(void)
 	tcase_add_test(tc, aead_chacha_raw_evp);
 	tcase_add_loop_test(tc, aead_detects_tampering, 0, N_ALGS);
 	tcase_add_loop_test(tc, aead_rejects_bad_lengths_and_direction, 0, N_ALGS);
+	tcase_add_loop_test(tc, aead_esn_trailer, 0, N_ALGS);
 	tcase_add_test(tc, aead_size_table);
 	tcase_add_test(tc, rng_gives_fresh_bytes);
 	suite_add_tcase(s, tc);

@@ -243,6 +243,10 @@ START_TEST(malformed_chain)
 		      c->name, err.reason, c->reason);
 	ck_assert_uint_eq(err.notify, c->code == IKE_ERR_CRITICAL
 			  ? N_UNSUPPORTED_CRITICAL_PAYLOAD : N_INVALID_SYNTAX);
+	/* the header stays usable for addressing an error notify */
+	ck_assert_uint_eq(m->hdr.exchange, IKE_AUTH);
+	ck_assert_uint_eq(m->hdr.msg_id, 1);
+	ck_assert(m->hdr.spi_i == 0x0102030405060708ULL);
 	ike_msg_free(m);
 
 	/* the same bytes as a decrypted inner chain fail the same way, except
@@ -344,6 +348,22 @@ START_TEST(unknown_noncritical_payloads_skipped)
 	ck_assert_uint_eq(m->pl[1].offset, IKE_HDR_LEN + 4 + 8);
 	ike_msg_summary(m, sum, sizeof(sum));
 	ck_assert_str_eq(sum, "IKE_AUTH request 1 [ V N(INIT_CONTACT) ]");
+	ike_msg_free(m);
+	free(m);
+}
+END_TEST
+
+START_TEST(payloads_before_an_error_stay_listed)
+{
+	uint8_t chain[32], dgram[64];
+	size_t clen = test_unhex("32 00 0004 00 ff 0004", chain, sizeof(chain));
+	size_t len = mkdgram(dgram, sizeof(dgram), PL_VENDOR, REQ, chain, clen);
+	struct ike_msg *m = malloc(sizeof(*m));
+	struct ike_err err;
+
+	ck_assert_int_eq(ike_msg_parse(m, dgram, len, &err), IKE_ERR_CRITICAL);
+	ck_assert_uint_eq(m->npl, 1);
+	ck_assert_uint_eq(m->pl[0].type, PL_VENDOR);
 	ike_msg_free(m);
 	free(m);
 }
@@ -616,6 +636,7 @@ static Suite *ike_malformed_suite(void)
 	tcase_add_loop_test(tc, malformed_header, 0, sizeof(bad_hdr) / sizeof(bad_hdr[0]));
 	tcase_add_test(tc, minor_version_ignored_and_header_only);
 	tcase_add_test(tc, unknown_noncritical_payloads_skipped);
+	tcase_add_test(tc, payloads_before_an_error_stay_listed);
 	tcase_add_test(tc, critical_bit_on_known_payload_is_fine);
 	tcase_add_test(tc, empty_selector_range_parses_and_is_reported);
 	tcase_add_test(tc, response_sa_keeps_chosen_number);

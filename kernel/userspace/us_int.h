@@ -1,0 +1,49 @@
+/* Shared by userspace.c (the ops) and engine.c (the packet paths). */
+#ifndef CYGNET_KERNEL_USERSPACE_US_INT_H
+#define CYGNET_KERNEL_USERSPACE_US_INT_H
+
+#include "kernel/route.h"
+#include "kernel/userspace/us_ipsec.h"
+#include "kernel/userspace/tun.h"
+#include "kernel/userspace/userspace.h"
+
+#define US_BUF_SIZE 65600
+#define US_HEADROOM 128
+#define US_BATCH 64
+#define US_HOLD_MAX 8		/* packets held per reqid while an SA is negotiated */
+#define US_HOLD_REQIDS 32
+
+struct event;
+
+struct us_hold {
+	uint32_t reqid;
+	int count;
+	size_t len[US_HOLD_MAX];
+	uint8_t *pkt[US_HOLD_MAX];
+};
+
+struct us_be {
+	struct kernel_ipsec ki;		/* what callers hold: ops wrap inner's */
+	struct kernel_ipsec inner;	/* the SAD/SPD core (us_ipsec) */
+	struct us_ipsec *us;
+	struct userspace_config cfg;
+	struct net *net;
+	struct tun tun;
+	struct route_ctx *route;
+	int raw4, raw6;
+	struct event *tun_ev, *raw4_ev, *raw6_ev;
+	struct userspace_counters counters;
+	struct us_hold hold[US_HOLD_REQIDS];
+	uint8_t buf[US_BUF_SIZE];
+};
+
+int us_engine_open(struct us_be *u, struct event_base *base);
+void us_engine_close(struct us_be *u);
+/* Inbound ESP from the SPI on; peer is the outer source. */
+void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
+		     const struct sockaddr_storage *peer, const struct sockaddr_storage *local);
+/* An outbound SA arrived: send what was held for its reqid. */
+void us_engine_flush_held(struct us_be *u, uint32_t reqid);
+void us_engine_drop_held(struct us_be *u);
+
+#endif

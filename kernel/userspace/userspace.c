@@ -1,0 +1,215 @@
+/* The userspace backend as callers see it: the us_ipsec core's ops, plus
+ * routes through the TUN for what outbound tunnel policies protect, and the
+ * release of packets held for an acquire once their SA is installed. */
+#include "kernel/userspace/userspace.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/userspace/us_int.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+
+#define US_MAX_ROUTE_PREFIXES 16
+
+#define INNER(be) (((struct us_be *)(be))->inner)
+
+static int us_get_spi(void *be, const struct sockaddr_storage *src,
+		      const struct sockaddr_storage *dst, uint32_t reqid, uint32_t *spi)
+{
+	return INNER(be).ops->get_spi(INNER(be).be, src, dst, reqid, spi);
+}
+
+static int us_add_sa(void *be, const struct kernel_sa *k)
+{
+	int err = INNER(be).ops->add_sa(INNER(be).be, k);
+
+	if (!err && k->dir == KERNEL_DIR_OUT)
+		us_engine_flush_held(be, k->reqid);
+	return err;
+}
+
+static int us_update_sa(void *be, const struct kernel_sa_id *id, const struct sockaddr *src,
+			const struct sockaddr *dst, const struct kernel_encap *encap)
+{
+	return INNER(be).ops->update_sa(INNER(be).be, id, src, dst, encap);
+}
+
+static int us_del_sa(void *be, const struct kernel_sa_id *id)
+{
+	return INNER(be).ops->del_sa(INNER(be).be, id);
+}
+
+static int us_query_sa(void *be, const struct kernel_sa_id *id, struct kernel_sa_stats *out)
+{
+	return INNER(be).ops->query_sa(INNER(be).be, id, out);
+}
+
+static int us_get_seq_out(void *be, const struct kernel_sa_id *id, uint64_t *seq)
+{
+	return INNER(be).ops->get_seq_out(INNER(be).be, id, seq);
+}
+
+static int us_set_seq_out(void *be, const struct kernel_sa_id *id, uint64_t seq)
+{
+	return INNER(be).ops->set_seq_out(INNER(be).be, id, seq);
+}
+
+static int us_get_replay(void *be, const struct kernel_sa_id *id,
+			 struct kernel_replay_state *st)
+{
+	return INNER(be).ops->get_replay(INNER(be).be, id, st);
+}
+
+static int us_set_replay(void *be, const struct kernel_sa_id *id,
+			 const struct kernel_replay_state *st)
+{
+	return INNER(be).ops->set_replay(INNER(be).be, id, st);
+}
+
+static int us_set_segment_filter(void *be, kernel_segment_fn fn, void *ctx)
+{
+	return INNER(be).ops->set_segment_filter(INNER(be).be, fn, ctx);
+}
+
+/* Routes for what an outbound tunnel policy protects, through the TUN. */
+static int us_routes(struct us_be *u, const struct kernel_policy *pol, bool add)
+{
+	struct prefix p[US_MAX_ROUTE_PREFIXES];
+	int n;
+
+	if (pol->dir != KERNEL_DIR_OUT || pol->action != KERNEL_POLICY_PROTECT || !u->route)
+		return 0;
+	n = prefix_cover_range(pol->sel.family, pol->sel.dst_from, pol->sel.dst_to, p,
+			       US_MAX_ROUTE_PREFIXES);
+	if (n < 0) {
+		log_error("userspace: destination range of reqid %u needs more than %d routes",
+			  pol->reqid, US_MAX_ROUTE_PREFIXES);
+		return -ENOTSUP;
+	}
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage dst = { .ss_family = pol->sel.family };
+
+		if (pol->sel.family == AF_INET)
+			memcpy(&((struct sockaddr_in *)&dst)->sin_addr, p[i].a, 4);
+		else
+			memcpy(&((struct sockaddr_in6 *)&dst)->sin6_addr, p[i].a, 16);
+		if (!add) {
+			route_del(u->route, &dst, (uint8_t)p[i].len, u->tun.ifindex);
+		} else if (!route_add(u->route, &dst, (uint8_t)p[i].len, u->tun.ifindex, NULL)) {
+			us_routes(u, pol, false);	/* all or nothing */
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int us_add_policy(void *be, const struct kernel_policy *pol)
+{
+	int err = INNER(be).ops->add_policy(INNER(be).be, pol);
+
+	if (err)
+		return err;
+	err = us_routes(be, pol, true);
+	if (err)
+		INNER(be).ops->del_policy(INNER(be).be, pol);
+	return err;
+}
+
+static int us_del_policy(void *be, const struct kernel_policy *pol)
+{
+	int err = INNER(be).ops->del_policy(INNER(be).be, pol);
+
+	if (!err)
+		us_routes(be, pol, false);
+	return err;
+}
+
+static void us_destroy(void *be)
+{
+	struct us_be *u = be;
+
+	if (!u)
+		return;
+	us_engine_close(u);
+	us_engine_drop_held(u);
+	if (u->inner.ops)
+		u->inner.ops->destroy(u->inner.be);
+	route_close(u->route);
+	tun_close(&u->tun);
+	free(u);
+}
+
+static const struct kernel_ipsec_ops us_ops = {
+	.name = "userspace",
+	.get_spi = us_get_spi,
+	.add_sa = us_add_sa,
+	.update_sa = us_update_sa,
+	.del_sa = us_del_sa,
+	.query_sa = us_query_sa,
+	.add_policy = us_add_policy,
+	.del_policy = us_del_policy,
+	.get_seq_out = us_get_seq_out,
+	.set_seq_out = us_set_seq_out,
+	.get_replay = us_get_replay,
+	.set_replay = us_set_replay,
+	.set_segment_filter = us_set_segment_filter,
+	.destroy = us_destroy,
+};
+
+struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct net *net,
+					      const struct userspace_config *cfg,
+					      const struct kernel_ipsec_events *ev)
+{
+	struct kernel_ipsec_events none = { 0 };
+	struct us_be *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->ki.ops = &us_ops;
+	u->ki.be = u;
+	if (ev)
+		u->ki.ev = *ev;
+	u->cfg.tun_name = cfg && cfg->tun_name ? cfg->tun_name : "cygnet0";
+	u->cfg.mtu = cfg && cfg->mtu ? cfg->mtu : 1400;
+	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
+	u->net = net;
+	u->raw4 = u->raw6 = -1;
+	if (us_ipsec_create(&u->inner, ev ? ev : &none) < 0) {
+		u->inner.ops = NULL;
+		us_destroy(u);
+		return NULL;
+	}
+	u->us = u->inner.be;
+	if (!tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) ||
+	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
+		us_destroy(u);
+		return NULL;
+	}
+	log_info("userspace datapath on %s (mtu %d)%s", u->tun.name, u->cfg.mtu,
+		 u->raw4 >= 0 ? ", raw ESP accepted" : "");
+	return &u->ki;
+}
+
+void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len,
+			 const struct net_endpoints *ep)
+{
+	us_engine_input(ki->be, pkt, len, &ep->remote, &ep->local);
+}
+
+const struct userspace_counters *userspace_get_counters(const struct kernel_ipsec *ki)
+{
+	return &((const struct us_be *)ki->be)->counters;
+}
+
+const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki)
+{
+	return ((const struct us_be *)ki->be)->us;
+}
+
+int userspace_ifindex(const struct kernel_ipsec *ki)
+{
+	return ((const struct us_be *)ki->be)->tun.ifindex;
+}

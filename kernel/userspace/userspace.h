@@ -1,0 +1,48 @@
+/* The userspace datapath as a kernel_ipsec backend: the SAD/SPD core
+ * (us_ipsec) with its I/O: clear packets on a TUN device, ESP in UDP on the NAT-T socket (kernel/socket) and raw ESP (IP
+ * protocol 50) on a raw socket, both accepted for every SA at any time
+ * (RFC 7296 2.23, RFC 3948). Runs on the caller's libevent loop. */
+#ifndef CYGNET_KERNEL_USERSPACE_USERSPACE_H
+#define CYGNET_KERNEL_USERSPACE_USERSPACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel_ipsec.h"
+#include "kernel/socket.h"
+
+struct event_base;
+
+struct userspace_config {
+	const char *tun_name;		/* default "cygnet0" */
+	int mtu;			/* default 1400 */
+	bool raw_esp;			/* open the protocol-50 socket (default on) */
+};
+
+/* I/O counters; the policy and ESP verdicts are counted by the core
+ * (struct us_ipsec: verdicts[], and per SA). */
+struct userspace_counters {
+	uint64_t tun_in, tun_out;	/* packets read from / written to the TUN */
+	uint64_t esp_in, esp_out;
+	uint64_t held, held_dropped;	/* packets queued for an acquire / overflow */
+	uint64_t send_errors;
+	uint64_t malformed;		/* raw ESP or rebuilt headers that did not fit */
+};
+
+struct us_ipsec;
+
+/* NULL with the reason logged. net may be NULL (raw ESP only). */
+struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct net *net,
+					      const struct userspace_config *cfg,
+					      const struct kernel_ipsec_events *ev);
+/* ESP that arrived on the NAT-T socket (wire this to net's on_esp). */
+void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len,
+			 const struct net_endpoints *ep);
+const struct userspace_counters *userspace_get_counters(const struct kernel_ipsec *ki);
+/* The SAD/SPD core with its verdict counters. */
+const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki);
+/* The TUN's interface index (for virtual IPs the daemon installs). */
+int userspace_ifindex(const struct kernel_ipsec *ki);
+
+#endif

@@ -1,0 +1,433 @@
+/* The userspace datapath end to end in a private network namespace: a
+ * fake peer (a UDP socket plus its own ESP SAs with the same keys) talks to
+ * the backend through the TUN device and the NAT-T socket. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "kernel/route.h"
+#include "kernel/socket.h"
+#include "kernel/userspace/esp.h"
+#include "kernel/userspace/us_ipsec.h"
+#include "kernel/userspace/userspace.h"
+
+static const uint8_t KEY[36] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa,
+				 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x01, 0x02, 0x03, 0x04,
+				 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+				 0x0f, 0x10, 0xde, 0xad, 0xbe, 0xef };
+
+struct fixture {
+	struct event_base *base;
+	struct net *net;
+	struct kernel_ipsec *ki;
+	int peer;			/* the peer's UDP "4500" socket */
+	uint16_t peer_port, natt_port;
+	struct sockaddr_storage lo;
+	struct esp_sa *peer_out, *peer_in;	/* the peer's view of both SAs */
+	int acquires, unknown_spis;
+	uint32_t acquired_reqid, unknown_spi;
+};
+
+static struct fixture fx;
+
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct net_endpoints *ep)
+{
+	(void)ctx;
+	userspace_input_udp(fx.ki, pkt, len, ep);
+}
+
+static void on_ike(void *ctx, const uint8_t *m, size_t len, const struct net_endpoints *ep)
+{
+	(void)ctx; (void)m; (void)len; (void)ep;
+}
+
+static void on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *sel)
+{
+	(void)ctx; (void)sel;
+	fx.acquires++;	/* the core raises one per packet; the IKE core dedupes */
+	fx.acquired_reqid = reqid;
+}
+
+static void on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
+{
+	(void)ctx; (void)peer;
+	fx.unknown_spis++;
+	fx.unknown_spi = spi;
+}
+
+static struct sockaddr_storage v4(const char *s, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+
+	ss.ss_family = AF_INET;
+	((struct sockaddr_in *)&ss)->sin_port = htons(port);
+	inet_pton(AF_INET, s, &((struct sockaddr_in *)&ss)->sin_addr);
+	return ss;
+}
+
+static struct kernel_sa sa_desc(uint32_t spi, enum kernel_dir dir, uint32_t reqid,
+				uint16_t sport, uint16_t dport)
+{
+	struct kernel_sa k = {
+		.spi = spi, .dir = dir, .protocol = PROTO_ESP, .mode = KERNEL_MODE_TUNNEL,
+		.encap = { .enabled = true, .sport = sport, .dport = dport },
+		.encr_alg = ENCR_AES_GCM_16, .encr_key = KEY, .encr_key_len = sizeof(KEY),
+		.integ_alg = AUTH_NONE, .reqid = reqid,
+	};
+
+	k.src = fx.lo;
+	k.dst = fx.lo;
+	return k;
+}
+
+static struct kernel_policy pol(const char *sf, const char *st, const char *df, const char *dt,
+				enum kernel_dir dir, uint32_t reqid)
+{
+	struct kernel_policy p = { .dir = dir, .action = KERNEL_POLICY_PROTECT, .reqid = reqid,
+				   .mode = KERNEL_MODE_TUNNEL };
+
+	p.sel.family = AF_INET;
+	inet_pton(AF_INET, sf, p.sel.src_from);
+	inet_pton(AF_INET, st, p.sel.src_to);
+	inet_pton(AF_INET, df, p.sel.dst_from);
+	inet_pton(AF_INET, dt, p.sel.dst_to);
+	p.sel.sport_to = p.sel.dport_to = 0xffff;
+	return p;
+}
+
+static void pump(int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		usleep(2000);
+		event_base_loop(fx.base, EVLOOP_NONBLOCK);
+	}
+}
+
+static bool setup(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(a);
+	struct net_config nc = { .on_ike = on_ike, .on_esp = on_esp };
+	struct kernel_ipsec_events ev = { .acquire = on_acquire, .unknown_spi = on_unknown_spi };
+	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true };
+	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
+	struct route_ctx *r;
+	struct kernel_sa k;
+	const char *why;
+	int err;
+
+	if (unshare(CLONE_NEWNET) < 0) {
+		fprintf(stderr, "skipped: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return false;
+	}
+	/* no IPv6 router solicitations on the TUN: counters stay exact */
+	ck_assert_int_eq(system("ip link set lo up && sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+				"net.ipv6.conf.default.disable_ipv6=1"), 0);
+	memset(&fx, 0, sizeof(fx));
+	fx.lo = v4("127.0.0.1", 0);
+	fx.base = event_base_new();
+	fx.net = net_open(fx.base, &nc);
+	ck_assert_ptr_nonnull(fx.net);
+	fx.natt_port = net_bound_port(fx.net, true, AF_INET);
+	fx.ki = userspace_backend_create(fx.base, fx.net, &uc, &ev);
+	ck_assert_ptr_nonnull(fx.ki);
+
+	fx.peer = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fx.peer, (struct sockaddr *)&a, sizeof(a)), 0);
+	getsockname(fx.peer, (struct sockaddr *)&a, &sl);
+	fx.peer_port = ntohs(a.sin_port);
+
+	/* ours: in 0x1000 (peer -> us), out 0x2000 (us -> peer) */
+	k = sa_desc(0x1000, KERNEL_DIR_IN, 1, fx.peer_port, fx.natt_port);
+	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
+	k = sa_desc(0x2000, KERNEL_DIR_OUT, 1, fx.natt_port, fx.peer_port);
+	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
+	k = sa_desc(0x1000, KERNEL_DIR_OUT, 1, fx.peer_port, fx.natt_port);
+	fx.peer_out = esp_sa_new(&k, &err, &why);
+	k = sa_desc(0x2000, KERNEL_DIR_IN, 1, fx.natt_port, fx.peer_port);
+	fx.peer_in = esp_sa_new(&k, &err, &why);
+	ck_assert_ptr_nonnull(fx.peer_out);
+	ck_assert_ptr_nonnull(fx.peer_in);
+
+	struct kernel_policy out = pol("10.1.0.1", "10.1.0.1", "10.2.0.0", "10.2.0.255",
+				       KERNEL_DIR_OUT, 1);
+	struct kernel_policy in = pol("10.2.0.0", "10.2.0.255", "10.1.0.1", "10.1.0.1",
+				      KERNEL_DIR_IN, 1);
+	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &out), 0);
+	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &in), 0);
+	r = route_open();
+	ck_assert(route_addr_add(r, userspace_ifindex(fx.ki), &tun_addr, 32));
+	route_close(r);
+	return true;
+}
+
+static void teardown(void)
+{
+	esp_sa_free(fx.peer_out);
+	esp_sa_free(fx.peer_in);
+	close(fx.peer);
+	fx.ki->ops->destroy(fx.ki->be);
+	net_close(fx.net);
+	event_base_free(fx.base);
+}
+
+static int udp_bound(const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss = v4(addr, port);
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&ss, sizeof(struct sockaddr_in)), 0);
+	return s;
+}
+
+/* The peer reads one ESP datagram and decapsulates it. */
+static bool peer_receive(uint8_t *inner, size_t *len)
+{
+	static uint8_t buf[4096];
+	struct esp_buf b = { .base = buf, .cap = sizeof(buf), .off = 64 };
+	ssize_t n = -1;
+	uint8_t nh;
+
+	for (int i = 0; i < 200 && n < 0; i++) {
+		pump(1);
+		n = recv(fx.peer, buf + 64, sizeof(buf) - 64, 0);
+	}
+	if (n < 0)
+		return false;
+	b.len = (size_t)n;
+	if (esp_decap(fx.peer_in, &b, &nh) != ESP_OK || nh != 4)
+		return false;
+	memcpy(inner, b.base + b.off, b.len);
+	*len = b.len;
+	return true;
+}
+
+/* The peer sends an inner IPv4/UDP packet src -> 10.1.0.1:dport through ESP. */
+static void peer_send(const char *src, uint16_t dport, const char *payload, bool raw)
+{
+	uint8_t buf[2048];
+	size_t plen = strlen(payload), ilen = 28 + plen;
+	uint8_t *ip = buf + 64;
+	struct esp_buf b = { .base = buf, .cap = sizeof(buf), .off = 64, .len = ilen };
+	struct sockaddr_storage to = v4("127.0.0.1", fx.natt_port);
+	uint32_t sum = 0;
+
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(ilen >> 8);
+	ip[3] = (uint8_t)ilen;
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, "10.1.0.1", ip + 16);
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+	ip[20] = 0x1e;	/* source port 7777 */
+	ip[21] = 0x61;
+	ip[22] = (uint8_t)(dport >> 8);
+	ip[23] = (uint8_t)dport;
+	ip[24] = (uint8_t)((8 + plen) >> 8);
+	ip[25] = (uint8_t)(8 + plen);
+	memcpy(ip + 28, payload, plen);
+	ck_assert_int_eq(esp_encap(fx.peer_out, &b, 0), ESP_OK);
+	if (raw) {
+		int s = socket(AF_INET, SOCK_RAW, IPPROTO_ESP);
+
+		ck_assert_int_ge(s, 0);
+		sockaddr_set_port(&to, 0);
+		ck_assert_int_eq(sendto(s, b.base + b.off, b.len, 0, (struct sockaddr *)&to,
+					sizeof(struct sockaddr_in)), (ssize_t)b.len);
+		close(s);
+	} else {
+		ck_assert_int_eq(sendto(fx.peer, b.base + b.off, b.len, 0, (struct sockaddr *)&to,
+					sizeof(struct sockaddr_in)), (ssize_t)b.len);
+	}
+}
+
+static ssize_t local_receive(int s, char *buf, size_t len)
+{
+	ssize_t n = -1;
+
+	for (int i = 0; i < 200 && n < 0; i++) {
+		pump(1);
+		n = recv(s, buf, len, 0);
+	}
+	return n;
+}
+
+START_TEST(outbound_packet_is_encapsulated_to_the_peer)
+{
+	struct sockaddr_storage dst = v4("10.2.0.5", 7777);
+	uint8_t inner[2048];
+	size_t len;
+	int s;
+
+	if (!setup())
+		return;
+	s = udp_bound("10.1.0.1", 6666);
+	ck_assert_int_eq(sendto(s, "ping", 4, 0, (struct sockaddr *)&dst,
+				sizeof(struct sockaddr_in)), 4);
+	ck_assert(peer_receive(inner, &len));
+	ck_assert_uint_eq(len, 32);
+	ck_assert_uint_eq(inner[9], IPPROTO_UDP);
+	ck_assert_mem_eq(inner + 28, "ping", 4);
+	ck_assert_uint_ge(userspace_get_counters(fx.ki)->esp_out, 1);
+	close(s);
+	teardown();
+}
+END_TEST
+
+START_TEST(inbound_udp_and_raw_esp_reach_the_host)
+{
+	char buf[64];
+	int s;
+
+	if (!setup())
+		return;
+	s = udp_bound("10.1.0.1", 6666);
+	peer_send("10.2.0.5", 6666, "pong-udp", false);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-udp", 8);
+	/* the same SA over raw IP protocol 50 */
+	peer_send("10.2.0.5", 6666, "pong-raw", true);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-raw", 8);
+	close(s);
+	teardown();
+}
+END_TEST
+
+START_TEST(inbound_outside_selectors_is_dropped)
+{
+	char buf[64];
+	int s;
+
+	if (!setup())
+		return;
+	s = udp_bound("10.1.0.1", 6666);
+	peer_send("10.3.0.5", 6666, "spoofed", false);
+	ck_assert_int_lt(local_receive(s, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(userspace_core(fx.ki)->verdicts[US_DROP_POLICY], 1);
+	close(s);
+	teardown();
+}
+END_TEST
+
+START_TEST(unknown_spi_is_reported)
+{
+	struct sockaddr_storage to;
+	const uint8_t esp[] = { 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8,
+				9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24 };
+
+	if (!setup())
+		return;
+	to = v4("127.0.0.1", fx.natt_port);
+	sendto(fx.peer, esp, sizeof(esp), 0, (struct sockaddr *)&to, sizeof(struct sockaddr_in));
+	for (int i = 0; i < 200 && !fx.unknown_spis; i++)
+		pump(1);
+	ck_assert_int_eq(fx.unknown_spis, 1);
+	ck_assert_uint_eq(fx.unknown_spi, 0xdeadbeef);
+	teardown();
+}
+END_TEST
+
+START_TEST(trap_holds_first_packet_until_the_sa_is_up)
+{
+	struct kernel_policy trap = pol("10.1.0.1", "10.1.0.1", "10.4.0.0", "10.4.0.255",
+					KERNEL_DIR_OUT, 2);
+	struct sockaddr_storage dst = v4("10.4.0.9", 7777);
+	struct kernel_sa k;
+	uint8_t inner[2048];
+	size_t len;
+	int s;
+
+	if (!setup())
+		return;
+	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
+	s = udp_bound("10.1.0.1", 6667);
+	ck_assert_int_eq(sendto(s, "first", 5, 0, (struct sockaddr *)&dst,
+				sizeof(struct sockaddr_in)), 5);
+	for (int i = 0; i < 200 && !fx.acquires; i++)
+		pump(1);
+	ck_assert_int_eq(fx.acquires, 1);
+	ck_assert_uint_eq(fx.acquired_reqid, 2);
+	ck_assert_uint_eq(userspace_get_counters(fx.ki)->held, 1);
+	/* the IKE core negotiated: the SA arrives and the held packet leaves */
+	k = sa_desc(0x3000, KERNEL_DIR_OUT, 2, fx.natt_port, fx.peer_port);
+	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
+	esp_sa_free(fx.peer_in);
+	k = sa_desc(0x3000, KERNEL_DIR_IN, 2, fx.natt_port, fx.peer_port);
+	{
+		int err;
+		const char *why;
+
+		fx.peer_in = esp_sa_new(&k, &err, &why);
+	}
+	ck_assert(peer_receive(inner, &len));
+	ck_assert_mem_eq(inner + 28, "first", 5);
+	close(s);
+	teardown();
+}
+END_TEST
+
+START_TEST(ha_hooks_move_sequence_and_replay_state)
+{
+	struct kernel_sa_id out = { .spi = 0x2000, .dir = KERNEL_DIR_OUT };
+	struct kernel_sa_id in = { .spi = 0x1000, .dir = KERNEL_DIR_IN };
+	struct kernel_replay_state st;
+	uint64_t seq = 0;
+	char buf[64];
+	int s;
+
+	if (!setup())
+		return;
+	out.dst = fx.lo;
+	in.dst = fx.lo;
+	ck_assert_int_eq(fx.ki->ops->get_seq_out(fx.ki->be, &out, &seq), 0);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_int_eq(fx.ki->ops->set_seq_out(fx.ki->be, &out, 1000), 0);
+	ck_assert_int_eq(fx.ki->ops->set_seq_out(fx.ki->be, &out, 999), -EINVAL);
+	ck_assert_int_eq(fx.ki->ops->get_seq_out(fx.ki->be, &out, &seq), 0);
+	ck_assert_uint_eq(seq, 1000);
+	s = udp_bound("10.1.0.1", 6666);
+	peer_send("10.2.0.5", 6666, "one", false);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 3);
+	ck_assert_int_eq(fx.ki->ops->get_replay(fx.ki->be, &in, &st), 0);
+	ck_assert_uint_eq(st.top, 1);
+	st.top = 50;	/* another node saw up to 50 */
+	memset(st.bitmap, 0xff, sizeof(st.bitmap));
+	ck_assert_int_eq(fx.ki->ops->set_replay(fx.ki->be, &in, &st), 0);
+	peer_send("10.2.0.5", 6666, "old", false);	/* seq 2 is now a replay */
+	ck_assert_int_lt(local_receive(s, buf, sizeof(buf)), 0);
+	close(s);
+	teardown();
+}
+END_TEST
+
+static Suite *userspace_suite(void)
+{
+	Suite *s = suite_create("userspace");
+	TCase *tc = tcase_create("netns");
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, outbound_packet_is_encapsulated_to_the_peer);
+	tcase_add_test(tc, inbound_udp_and_raw_esp_reach_the_host);
+	tcase_add_test(tc, inbound_outside_selectors_is_dropped);
+	tcase_add_test(tc, unknown_spi_is_reported);
+	tcase_add_test(tc, trap_holds_first_packet_until_the_sa_is_up);
+	tcase_add_test(tc, ha_hooks_move_sequence_and_replay_state);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(userspace_suite)
