@@ -6,6 +6,7 @@
 #include "crypto/ke.h"
 #include "crypto/rng.h"
 #include "crypto/sigalg.h"
+#include "crypto/x509_trust.h"
 #include "ike/ike_prop.h"
 
 #define NONCE_LEN 32
@@ -16,6 +17,7 @@ struct ike_init {
 	uint16_t notify_data;	/* INVALID_KE_PAYLOAD: our group */
 	struct chunk ke_pub;
 	struct chunk hashes;	/* our SIGNATURE_HASH_ALGORITHMS data */
+	struct chunk certreq;	/* responder: the CAs we accept */
 	uint8_t prop_num;
 };
 
@@ -250,6 +252,17 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 		return TASK_FAILED;
 	if (sa->n_peer_hashes && !add_hashes(ii, m))
 		return TASK_FAILED;
+	/* ask for the peer's certificate (peers send it only when asked) */
+	if (sa->conf->remote_auth == IKE_AUTH_PUBKEY && sa->conf->trust) {
+		struct ike_payload *cr;
+
+		if (!x509_trust_certreq_data(sa->conf->trust, &ii->certreq) ||
+		    !(cr = ike_msg_add(m, PL_CERTREQ)))
+			return TASK_FAILED;
+		cr->cert.encoding = CERT_X509_SIGNATURE;
+		cr->cert.data.ptr = ii->certreq.ptr;
+		cr->cert.data.len = ii->certreq.len;
+	}
 	return TASK_DONE;
 }
 
@@ -259,6 +272,7 @@ static void destroy(struct task *t)
 
 	chunk_free(&ii->ke_pub);
 	chunk_free(&ii->hashes);
+	chunk_free(&ii->certreq);
 	free(ii);
 }
 
