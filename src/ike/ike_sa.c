@@ -241,8 +241,10 @@ void ike_sa_free(struct ike_sa *sa)
 	chunk_free(&sa->init_resp);
 	chunk_free(&sa->cookie);
 	chunk_free(&sa->peer_cert);
-	chunk_free(&sa->last_req);
-	chunk_free(&sa->last_resp);
+	ike_dgrams_free(&sa->last_req);
+	ike_dgrams_free(&sa->last_resp);
+	for (size_t i = 0; i < IKE_FRAG_MAX_IN; i++)
+		chunk_free(&sa->frag_in.parts[i]);
 	ike_conf_unref(sa->conf);
 	mem_wipe_free(sa, sizeof(*sa));
 }
@@ -410,4 +412,13 @@ void ike_sa_initiate_next(struct ike_sa *sa)
 		 (ex == IKE_SA_INIT || ex == IKE_AUTH));
 	sa->req_exchange = ex;
 	exchange_send_request(sa);
+}
+
+void ike_dgrams_free(struct ike_dgrams *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		chunk_free(&d->v[i]);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
 }

@@ -632,6 +632,44 @@ START_TEST(certificate_identity_mismatch_refused)
 }
 END_TEST
 
+/* Count SKF datagrams, drop the second fragment of the first fragmented
+ * response once. */
+static unsigned skf_seen;
+static bool drop_one_fragment(struct hn *h, struct hn_pkt *p)
+{
+	static bool dropped;
+
+	(void)h;
+	if (p->len > 28 && p->data[16] == PL_SKF) {
+		skf_seen++;
+		if (!dropped && p->to == &H.i && p->data[28 + 5] == 2) {
+			dropped = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+START_TEST(fragmented_ike_auth_with_lost_fragment)
+{
+	/* the RSA certificate and signature push IKE_AUTH past 1200 bytes */
+	setup_certs(PKI "ca-ecdsa.crt", "rw.example");
+	H.filter = drop_one_fragment;
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert(hn_sa(&H.i)->frag_ok && hn_sa(&H.r)->frag_ok);
+	ck_assert_uint_gt(skf_seen, 1);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_CONNECTING);
+	/* the retransmitted request's first fragment brings every fragment of
+	 * the cached response again */
+	hn_advance(&H, 4000);
+	assert_established();
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -663,6 +701,7 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, certificate_subject_dn_as_identity);
 	tcase_add_test(tc, certificate_from_untrusted_ca_refused);
 	tcase_add_test(tc, certificate_identity_mismatch_refused);
+	tcase_add_test(tc, fragmented_ike_auth_with_lost_fragment);
 	suite_add_tcase(s, tc);
 	return s;
 }
