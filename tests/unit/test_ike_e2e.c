@@ -525,7 +525,10 @@ START_TEST(cookies_hold_off_a_flood)
 		ike_core_input(H.r.core, flood.q[0].data, flood.q[0].len, &flood.q[0].ep);
 		free(flood.q[0].data);
 		flood.nq = 0;
-		H.nq = 0;	/* the responder's answers go nowhere */
+		/* the responder's answers go nowhere */
+		for (size_t k2 = 0; k2 < H.nq; k2++)
+			free(H.q[k2].data);
+		H.nq = 0;
 	}
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 3);
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 17);
