@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ike/sk.h"
 #include "ike/task.h"
 
@@ -71,6 +73,15 @@ static bool msg_encode(struct ike_sa *sa, struct ike_msg *m, struct ike_dgrams *
 	out->v[0].ptr = wbuf_steal(&w, &out->v[0].len);
 	out->n = 1;
 	return out->v[0].ptr != NULL;
+}
+
+/* A retransmitted request is byte for byte the one we answered. */
+static void request_hash(const struct ike_msg *m, uint8_t out[32])
+{
+	unsigned int len = 32;
+
+	if (EVP_Digest(m->raw.ptr, m->raw.len, out, &len, EVP_sha256(), NULL) != 1)
+		memset(out, 0, 32);
 }
 
 static void send_dgrams(struct ike_sa *sa, const struct ike_dgrams *d)
@@ -319,6 +330,15 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 	size_t n;
 
 	if (sa->has_last_resp && m->hdr.msg_id + 1 == sa->mid_in) {
+		uint8_t h[32];
+
+		request_hash(m, h);
+		if (!mem_equal_ct(h, sa->last_req_hash, sizeof(h))) {
+			c->stats.drop_mid++;
+			sa_info(sa, "dropped %s request %u: not a retransmit of the one answered",
+				exchange_name(ex), m->hdr.msg_id);
+			return;
+		}
 		c->stats.retransmit_answered++;
 		sa_info(sa, "%s request %u retransmitted, sending the response again",
 			exchange_name(ex), m->hdr.msg_id);
@@ -362,6 +382,9 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		}
 	}
 	sa_debug(sa, "received %s request %u", exchange_name(ex), m->hdr.msg_id);
+	/* fragmented: the hash of fragment 1 was taken when it arrived */
+	if (!decrypted || ike_msg_find_encrypted(m)->type != PL_SKF)
+		request_hash(m, sa->last_req_hash);
 	n = responder_tasks(sa, m, ts);
 	if (!n) {
 		ike_sa_kill(sa, "out of memory");
@@ -463,8 +486,11 @@ static bool frag_collect(struct ike_sa *sa, struct ike_msg *m)
 	}
 	f->parts[num - 1] = part;
 	f->have++;
-	if (num == 1)
+	if (num == 1) {
 		f->first = p->skf.inner_next;
+		if (!f->response)
+			request_hash(m, sa->last_req_hash);
+	}
 	if (f->have < f->total)
 		return false;
 	for (size_t i = 0; i < f->total; i++)

@@ -140,6 +140,8 @@ struct ike_sa {
 	uint8_t req_exchange;
 	unsigned rt_count;
 	struct ike_dgrams last_resp;	/* our last response */
+	uint8_t last_req_hash[32];	/* SHA-256 of the request it answers
+					 * (its first fragment when fragmented) */
 	bool frag_ok;			/* both sides do RFC 7383 */
 	struct ike_frag_in frag_in;	/* a fragmented message coming in */
 	bool has_last_resp;

@@ -673,6 +673,45 @@ START_TEST(fragmented_ike_auth_with_lost_fragment)
 }
 END_TEST
 
+static struct hn_pkt saved_auth;
+static bool save_auth_request(struct hn *h, struct hn_pkt *p)
+{
+	(void)h;
+	if (p->to == &H.r && p->data[18] == IKE_AUTH && !saved_auth.data) {
+		saved_auth = *p;
+		saved_auth.data = malloc(p->len);
+		memcpy(saved_auth.data, p->data, p->len);
+	}
+	return true;
+}
+
+START_TEST(changed_request_with_old_message_id_not_answered)
+{
+	uint64_t tx;
+
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	H.filter = save_auth_request;
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_ptr_nonnull(saved_auth.data);
+	tx = ike_core_get_stats(H.r.core)->tx;
+	/* the genuine retransmit is answered from the cache */
+	ike_core_input(H.r.core, saved_auth.data, saved_auth.len, &saved_auth.ep);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->tx, tx + 1);
+	/* one changed byte: not the request we answered, nothing is sent */
+	saved_auth.data[saved_auth.len - 1] ^= 1;
+	ike_core_input(H.r.core, saved_auth.data, saved_auth.len, &saved_auth.ep);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->tx, tx + 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->drop_mid, 1);
+	free(saved_auth.data);
+	hn_pump(&H);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -705,6 +744,7 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, certificate_from_untrusted_ca_refused);
 	tcase_add_test(tc, certificate_identity_mismatch_refused);
 	tcase_add_test(tc, fragmented_ike_auth_with_lost_fragment);
+	tcase_add_test(tc, changed_request_with_old_message_id_not_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }
