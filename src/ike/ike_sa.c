@@ -7,6 +7,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/ke.h"
+#include "crypto/rng.h"
 #include "ike/task.h"
 
 const char *ike_sa_state_name(enum ike_sa_state s)
@@ -120,6 +121,15 @@ static void on_rekey_timer(struct ike_timer *t)
 	core_enter(c);
 	ike_sa_queue_task(sa, task_ike_rekey_new(sa, true));
 	core_leave(c);
+}
+
+uint32_t ike_sa_retry_delay(void)
+{
+	uint32_t r = 0;
+
+	if (!rng_bytes(&r, sizeof(r)))
+		r = 0;
+	return 10000 + r % 20000;
 }
 
 void ike_sa_schedule_rekey(struct ike_sa *sa)

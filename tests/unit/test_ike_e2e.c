@@ -712,6 +712,66 @@ START_TEST(changed_request_with_old_message_id_not_answered)
 }
 END_TEST
 
+START_TEST(child_rekey_collision_resolved)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	struct ike_sa *i, *r;
+
+	hn_init(&H);
+	/* both ends rekey the same CHILD SA at the same moment */
+	ci->children[0].rekey_time_s = 50;
+	cr->children[0].rekey_time_s = 50;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	hn_advance(&H, 50000);
+	/* both refused with TEMPORARY_FAILURE, nothing changed yet */
+	ck_assert_uint_eq(H.i.installed, 1);
+	hn_advance(&H, 31000);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	/* one of the retries won: one new CHILD SA on each side, the old gone */
+	ck_assert_uint_eq(H.i.installed, 2);
+	ck_assert_uint_eq(H.r.installed, 2);
+	ck_assert_ptr_null(i->children->next);
+	ck_assert_ptr_null(r->children->next);
+	ck_assert_uint_eq(i->children->spi_out, r->children->spi_in);
+	ck_assert_uint_eq(i->children->spi_in, r->children->spi_out);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(ike_rekey_collision_resolved)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	uint64_t spi;
+
+	hn_init(&H);
+	ci->rekey_time_s = cr->rekey_time_s = 100;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	spi = hn_sa(&H.i)->spi_i;
+	hn_advance(&H, 100000);
+	ck_assert_uint_eq(hn_sa(&H.i)->spi_i, spi);	/* both refused */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ck_assert_uint_ne(hn_sa(&H.i)->spi_i, spi);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	ck_assert_ptr_nonnull(hn_sa(&H.i)->children);
+	ck_assert_ptr_nonnull(hn_sa(&H.r)->children);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -745,6 +805,8 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, certificate_identity_mismatch_refused);
 	tcase_add_test(tc, fragmented_ike_auth_with_lost_fragment);
 	tcase_add_test(tc, changed_request_with_old_message_id_not_answered);
+	tcase_add_test(tc, child_rekey_collision_resolved);
+	tcase_add_test(tc, ike_rekey_collision_resolved);
 	suite_add_tcase(s, tc);
 	return s;
 }
