@@ -365,8 +365,6 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 	return sa->unique_id;
 fail:
 	snprintf(why, whylen, "%s", err);
-	if (sa->counted_half_open)
-		c->stats.half_open--;
 	ike_sa_free(sa);
 	return 0;
 }

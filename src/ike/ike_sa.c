@@ -208,11 +208,8 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
 	/* an initiator gives up by retransmission; a responder's half-open
 	 * SA may never hear from the peer again */
-	if (!initiator) {
-		sa->counted_half_open = true;
-		c->stats.half_open++;
+	if (!initiator)
 		ike_sa_timer_arm(sa, &sa->setup_timer, IKE_SETUP_TIMEOUT_MS);
-	}
 	return sa;
 }
 
@@ -285,10 +282,8 @@ void ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state s)
 		return;
 	sa_debug(sa, "state %s -> %s", ike_sa_state_name(sa->state),
 		 ike_sa_state_name(s));
-	if (sa->counted_half_open && s != IKE_SA_CONNECTING) {
-		sa->counted_half_open = false;
-		c->stats.half_open--;
-	}
+	if (s != IKE_SA_CONNECTING)
+		core_half_open_del(c, sa);
 	if (s != IKE_SA_CONNECTING)
 		ike_sa_timer_cancel(sa, &sa->setup_timer);
 	sa->state = s;
