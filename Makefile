@@ -5,6 +5,7 @@ FUZZ_CC  ?= clang
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 8
+FUZZ_JOBS ?= 1
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
@@ -74,7 +75,7 @@ help:
 	@echo "make all          build cygnetd, cygnetctl, ikeload and the unit tests"
 	@echo "make check        deps + build + unit tests + fuzz replay + integration tests"
 	@echo "make check SANITIZE=1   the same under ASan+UBSan"
-	@echo "make fuzz FUZZ_SECONDS=N   run every libFuzzer target for N seconds"
+	@echo "make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]   run every libFuzzer target for N seconds, J at once"
 	@echo "make demo         a road warrior connects to cygnetd in network namespaces"
 	@echo "make bench        measure against strongSwan, write docs/bench.md"
 	@echo "make install      install binaries into \$$(PREFIX) (default /usr/local)"
@@ -148,7 +149,7 @@ fuzz-replay: fuzz-build
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@tests/fuzz/run.sh long $(FUZZ_SECONDS) $(FUZZ_BINS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh long $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
