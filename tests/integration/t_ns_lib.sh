@@ -63,6 +63,7 @@ check_gone() {
 	[ ! -e "$dir" ] || fail "$4: $dir left"
 }
 
+# shellcheck disable=SC2046 # three words on purpose
 set -- $(child fail 2>/dev/null)
 check_gone "$1" "$2" "$3" fail
 log "cleanup after fail ok"
