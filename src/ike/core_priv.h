@@ -19,6 +19,8 @@ struct ike_core {
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
 	uint32_t next_unique, next_child_unique;
 	unsigned half_open_limit;
+	unsigned cookie_threshold;
+	uint8_t cookie_secret[32];
 	struct ike_core_stats stats;
 	struct ike_sa *dead;		/* freed after the current event */
 	unsigned depth;			/* nesting of entry points */
@@ -53,6 +55,8 @@ void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms);
 void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t);
 void ike_sa_schedule_dpd(struct ike_sa *sa);
 void ike_sa_schedule_rekey(struct ike_sa *sa);
+/* 10..30 s, random: when to try a refused rekey again (collisions). */
+uint32_t ike_sa_retry_delay(void);
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
 /* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
 void ike_sa_established(struct ike_sa *sa);
