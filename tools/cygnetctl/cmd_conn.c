@@ -171,66 +171,140 @@ static void on_control_log(void *ctx, const char *event, const struct vici_msg *
 	free(msg);
 }
 
-/* Send cmd with body, printing control-log while it runs. timeout_s is
- * the daemon's; the client waits a little longer, or forever for 0. */
-static int run_logged(struct ctl *ctl, const char *cmd, const struct wbuf *body,
-		      long timeout_s)
+/* Send cmd with body on the open connection, printing (or collecting)
+ * control-log while it runs. timeout_s is the daemon's; the client waits
+ * a little longer, or forever for 0. Returns an exit code; *resp is the
+ * reply if one came. */
+static int run_logged(struct ctl_log *cl, const char *cmd, const struct wbuf *body,
+		      long timeout_s, struct vici_msg **resp)
 {
-	struct ctl_log cl = { .ctl = ctl };
-	struct vici_msg *resp = NULL;
+	struct ctl *ctl = cl->ctl;
 	int rc;
 
-	if ((rc = ctl_open(ctl)))
-		return rc;
-	if (ctl->json)
-		ctl_events_init(&cl.ev);
-	vici_client_on_event(ctl->c, on_control_log, &cl);
+	vici_client_on_event(ctl->c, on_control_log, cl);
 	vici_client_set_timeout(ctl->c, timeout_s ? (int)(timeout_s * 1000 + 5000) : -1);
-	rc = vici_client_stream(ctl->c, cmd, body->p, body->len, "control-log", &resp);
-	if (rc) {
-		rc = ctl_fail(ctl, rc);
-	} else {
-		if (ctl->json)
-			ctl_events_print(&cl.ev, "control-log", resp);
-		rc = ctl_check_reply(resp);
-		if (!rc && !ctl->json) {
-			char *m = vici_msg_get_str(resp, "matches");
-			char *t = vici_msg_get_str(resp, "terminated");
+	rc = vici_client_stream(ctl->c, cmd, body->p, body->len, "control-log", resp);
+	vici_client_set_timeout(ctl->c, VICI_CLIENT_TIMEOUT_DEFAULT);
+	return rc ? ctl_fail(ctl, rc) : ctl_check_reply(*resp);
+}
 
-			if (m || t)
-				printf("%s: %s matched, %s terminated\n", cmd, m ? m : "?",
-				       t ? t : "?");
-			else
-				printf("%s: ok\n", cmd);
-			free(m);
-			free(t);
-		}
+static void print_summary(const char *cmd, const struct vici_msg *resp)
+{
+	char *m = vici_msg_get_str(resp, "matches");
+	char *t = vici_msg_get_str(resp, "terminated");
+
+	if (m || t)
+		printf("%s: %s matched, %s terminated\n", cmd, m ? m : "?", t ? t : "?");
+	else
+		printf("%s: ok\n", cmd);
+	free(m);
+	free(t);
+}
+
+/* ---- conn up: the children of a connection, from list-conns ---------- */
+
+struct child_names {
+	const char *conn;
+	char **names;
+	size_t n;
+};
+
+static void on_conn_children(void *ctx, const char *event, const struct vici_msg *m)
+{
+	struct child_names *cn = ctx;
+	const struct vici_node *conn = vici_node_child(vici_msg_root(m), cn->conn);
+	const struct vici_node *ch = conn ? vici_node_child(conn, "children") : NULL;
+
+	if (strcmp(event, "list-conn") || !ch || vici_node_type(ch) != VICI_NODE_SECTION)
+		return;
+	for (const struct vici_node *c = vici_node_first(ch); c; c = vici_node_next(c)) {
+		char **nn = realloc(cn->names, (cn->n + 2) * sizeof(char *));
+
+		if (!nn)
+			return;
+		cn->names = nn;
+		cn->names[cn->n++] = text_name(c);
+		cn->names[cn->n] = NULL;
 	}
+}
+
+/* The CHILD configs of conn (NULL-ended, caller frees), or NULL when the
+ * daemon cannot list them (then the daemon picks). */
+static char **conn_children(struct ctl *ctl, const char *conn)
+{
+	struct child_names cn = { .conn = conn };
+	struct vici_msg *resp = NULL;
+	struct wbuf body;
+
+	vici_client_on_event(ctl->c, on_conn_children, &cn);
+	ctl_body(&body, "ike", conn, NULL);
+	if (vici_client_stream(ctl->c, "list-conns", body.p, body.len, "list-conn", &resp))
+		vici_client_on_event(ctl->c, NULL, NULL);
+	wbuf_free(&body);
 	vici_msg_free(resp);
-	ctl_events_free(&cl.ev);
-	return rc;
+	return cn.names;
+}
+
+static void free_names(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
 }
 
 static int run_up(struct ctl *ctl, int argc, char **argv)
 {
 	const char *name = NULL, *child = NULL, *tmo = "30", *lvl = "1";
+	bool ike_only = false;
 	struct ctl_opt opts[] = {
-		{ "child", &child, NULL }, { "timeout", &tmo, NULL },
-		{ "loglevel", &lvl, NULL }, { NULL, NULL, NULL },
+		{ "child", &child, NULL }, { "ike-only", NULL, &ike_only },
+		{ "timeout", &tmo, NULL }, { "loglevel", &lvl, NULL },
+		{ NULL, NULL, NULL },
 	};
-	struct wbuf body;
+	struct ctl_log cl = { .ctl = ctl };
+	struct vici_msg *resp = NULL;
+	char **children = NULL, ms[32];
+	const char *one[2] = { NULL, NULL };
+	const char *const *todo;
 	long t, l;
-	char ms[32];
 	int rc;
 
 	if (!ctl_parse(ctl, argc, argv, opts, &name, 1, 1) ||
 	    !ctl_number("--timeout", tmo, 0, 86400, &t) ||
 	    !ctl_number("--loglevel", lvl, -1, 4, &l))
 		return CTL_EXIT_USAGE;
+	if (child && ike_only) {
+		fputs("cygnetctl conn up: --child and --ike-only exclude each other\n", stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if ((rc = ctl_open(ctl)))
+		return rc;
+	/* Bring up every CHILD config, as an operator means by "up"; an
+	 * initiate with only the IKE name would set up a childless IKE SA. */
+	if (!child && !ike_only)
+		children = conn_children(ctl, name);
+	one[0] = child;
+	todo = children && children[0] ? (const char *const *)children : one;
 	snprintf(ms, sizeof(ms), "%ld", t * 1000);
-	ctl_body(&body, "ike", name, "child", child, "timeout", ms, "loglevel", lvl, NULL);
-	rc = run_logged(ctl, "initiate", &body, t);
-	wbuf_free(&body);
+	if (ctl->json)
+		ctl_events_init(&cl.ev);
+	do {
+		struct wbuf body;
+
+		vici_msg_free(resp);
+		resp = NULL;
+		ctl_body(&body, "ike", name, "child", *todo, "timeout", ms,
+			 "loglevel", lvl, NULL);
+		rc = run_logged(&cl, "initiate", &body, t, &resp);
+		wbuf_free(&body);
+		if (!rc && !ctl->json)
+			print_summary(*todo ? *todo : name, resp);
+	} while (!rc && *todo && *++todo);
+	if (ctl->json && resp)
+		ctl_events_print(&cl.ev, "control-log", resp);
+	vici_msg_free(resp);
+	ctl_events_free(&cl.ev);
+	free_names(children);
 	return rc;
 }
 
@@ -239,6 +313,8 @@ static int run_down(struct ctl *ctl, int argc, char **argv)
 	const char *name = NULL, *ike_id = NULL, *child = NULL, *child_id = NULL;
 	const char *tmo = "30", *lvl = "1";
 	bool force = false;
+	struct ctl_log cl = { .ctl = ctl };
+	struct vici_msg *resp = NULL;
 	struct ctl_opt opts[] = {
 		{ "ike-id", &ike_id, NULL }, { "child", &child, NULL },
 		{ "child-id", &child_id, NULL }, { "force", NULL, &force },
@@ -261,11 +337,21 @@ static int run_down(struct ctl *ctl, int argc, char **argv)
 		ctl_usage(stderr, ctl->cmd);
 		return CTL_EXIT_USAGE;
 	}
+	if ((rc = ctl_open(ctl)))
+		return rc;
 	snprintf(ms, sizeof(ms), "%ld", t * 1000);
 	ctl_body(&body, "ike", name, "ike-id", ike_id, "child", child, "child-id", child_id,
 		 "force", force ? "yes" : NULL, "timeout", ms, "loglevel", lvl, NULL);
-	rc = run_logged(ctl, "terminate", &body, t);
+	if (ctl->json)
+		ctl_events_init(&cl.ev);
+	rc = run_logged(&cl, "terminate", &body, t, &resp);
 	wbuf_free(&body);
+	if (ctl->json && resp)
+		ctl_events_print(&cl.ev, "control-log", resp);
+	else if (!rc)
+		print_summary("terminate", resp);
+	vici_msg_free(resp);
+	ctl_events_free(&cl.ev);
 	return rc;
 }
 
@@ -274,10 +360,12 @@ const struct ctl_cmd ctl_cmds_conn[] = {
 	  "List loaded connections (command `list-conns`, streamed `list-conn`).\n"
 	  "Columns: NAME VERSION LOCAL(addrs[id]) REMOTE(addrs[id]) AUTH(local/remote)\n"
 	  "CHILDREN(name: mode local-ts === remote-ts).\n", run_list },
-	{ "conn", "up", "NAME [--child NAME] [--timeout S] [--loglevel N]",
+	{ "conn", "up", "NAME [--child NAME | --ike-only] [--timeout S] [--loglevel N]",
 	  "Initiate connection NAME (command `initiate`), printing the daemon's\n"
-	  "control-log while it runs.\n"
-	  "  --child NAME   the CHILD config to bring up (default: the daemon's choice)\n"
+	  "control-log while it runs. Without --child, every CHILD config of NAME\n"
+	  "(from `list-conns`) is initiated in turn, stopping at the first failure.\n"
+	  "  --child NAME   initiate only this CHILD config\n"
+	  "  --ike-only     initiate the IKE SA alone (childless, if the daemon can)\n"
 	  "  --timeout S    give up after S seconds (default 30; 0 waits forever)\n"
 	  "  --loglevel N   control-log verbosity -1..4 (default 1)\n", run_up },
 	{ "conn", "down", "NAME | --ike-id N | --child NAME | --child-id N [--force] [--timeout S]",

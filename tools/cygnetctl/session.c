@@ -165,7 +165,9 @@ int ctl_follow(struct ctl *ctl, const char *const *events, size_t nevents,
 		if (rc)
 			return ctl_fail(ctl, rc);
 	}
-	/* Polite, but the connection closing does the same. */
+	/* Polite, but the connection closing does the same. Events that
+	 * arrive before the confirmation are not shown: the count is done. */
+	vici_client_on_event(ctl->c, NULL, NULL);
 	vici_client_set_timeout(ctl->c, 1000);
 	for (size_t i = 0; i < nevents; i++)
 		if (vici_client_unregister(ctl->c, events[i]))

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# cygnetctl against a real strongSwan charon (it speaks the same VICI
+# protocol): a gateway charon and a road-warrior charon in two network
+# namespaces on a veth (192.0.2.0/24, PSK, virtual IP pool). Checks every
+# read-only subcommand, --json, error exits, then brings an SA up with
+# `cygnetctl conn up`, sees it in `sa list`, `pool leases` and `sa monitor`,
+# and takes it down with `conn down`. Cleans up on any exit.
+# Set CTL_DOC_DIR=DIR to keep the outputs (docs/cygnetctl.md examples).
+set -u
+BUILD=${BUILD:-build/rel}
+CTL=$(cd "$(dirname "$BUILD/cygnetctl")" && pwd)/cygnetctl
+CHARON=/usr/lib/ipsec/charon
+NS_GW=ctl-gw NS_RW=ctl-rw
+T=$(mktemp -d /tmp/ctl-charon.XXXXXX)
+PIDS=()
+fails=0
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	ip netns del $NS_GW 2>/dev/null
+	ip netns del $NS_RW 2>/dev/null
+	[ -n "${CTL_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+skip() { echo "skip: $*"; exit 77; }
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+# check DESCRIPTION COMMAND...: the command must succeed
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+[ -x "$CHARON" ] || skip "no strongSwan charon ($CHARON)"
+command -v swanctl >/dev/null || skip "no swanctl"
+[ -x "$CTL" ] || { echo "no $CTL (build first)"; exit 1; }
+[ -c /dev/net/tun ] || skip "no /dev/net/tun for kernel-libipsec"
+
+# ---- network ---------------------------------------------------------------
+ip netns add $NS_GW && ip netns add $NS_RW || exit 1
+ip link add ctl-gw0 netns $NS_GW type veth peer name ctl-rw0 netns $NS_RW || exit 1
+ip -n $NS_GW addr add 192.0.2.1/24 dev ctl-gw0
+ip -n $NS_RW addr add 192.0.2.2/24 dev ctl-rw0
+for ns in $NS_GW $NS_RW; do
+	ip -n $ns link set lo up
+	ip -n $ns link set "ctl-${ns#ctl-}0" up
+done
+# an address in the gateway's traffic selector (kernel-libipsec needs a
+# source address there for the route it installs with the policy)
+ip -n $NS_GW addr add 10.1.0.1/24 dev lo
+
+# ---- charon instances --------------------------------------------------------
+# inst NAME: strongswan.conf with its own vici socket, log, private /run
+inst_conf() {
+	local d=$T/$1
+	mkdir -p "$d/run"
+	cat >"$d/strongswan.conf" <<CONF
+charon {
+	load_modular = no
+	plugins {
+		vici { socket = unix://$d/vici }
+	}
+	load = openssl random nonce aes sha1 sha2 hmac gcm curve25519 x509 pem pkcs1 pkcs8 pubkey kdf kernel-libipsec kernel-netlink socket-default vici updown attr
+	filelog { f { path = $d/charon.log
+		default = 1
+		ike = 2
+		time_format = %T } }
+	syslog { daemon { default = -1 } }
+}
+CONF
+}
+
+start_charon() {	# NAME NS
+	local d=$T/$1
+	ip netns exec "$2" unshare -m --propagation private sh -c \
+		"mount --bind '$d/run' /run && STRONGSWAN_CONF='$d/strongswan.conf' exec $CHARON" \
+		>"$d/stdout" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 100); do
+		[ -S "$d/vici" ] && swanctl --stats --uri "unix://$d/vici" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "charon $1 did not come up"; cat "$d/stdout" "$d/charon.log" 2>/dev/null | tail -20
+	exit 1
+}
+
+inst_conf gw
+inst_conf rw
+cat >"$T/gw/swanctl.conf" <<'CONF'
+connections {
+	rw {
+		version = 2
+		local_addrs = 192.0.2.1
+		pools = rwpool
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = gw.example
+		}
+		remote {
+			auth = psk
+			id = rw1.example
+		}
+		children {
+			net {
+				local_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+pools {
+	rwpool {
+		addrs = 10.3.0.0/24
+		dns = 10.1.0.53
+	}
+}
+secrets {
+	ike-rw {
+		id-gw = gw.example
+		id-rw = rw1.example
+		secret = "cygnetctl-test-secret-not-for-production"
+	}
+}
+CONF
+cat >"$T/rw/swanctl.conf" <<'CONF'
+connections {
+	home {
+		version = 2
+		remote_addrs = 192.0.2.1
+		vips = 0.0.0.0
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = rw1.example
+		}
+		remote {
+			auth = psk
+			id = gw.example
+		}
+		children {
+			home {
+				remote_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+secrets {
+	ike-gw {
+		id-gw = gw.example
+		id-rw = rw1.example
+		secret = "cygnetctl-test-secret-not-for-production"
+	}
+}
+CONF
+
+start_charon gw $NS_GW
+start_charon rw $NS_RW
+for i in gw rw; do
+	swanctl --load-all --file "$T/$i/swanctl.conf" --uri "unix://$T/$i/vici" >"$T/$i/load.out" 2>&1 ||
+		{ cat "$T/$i/load.out"; echo "swanctl --load-all $i failed"; exit 1; }
+done
+GW="$CTL --socket $T/gw/vici"
+RW="$CTL --socket $T/rw/vici"
+OUT=$T/out
+mkdir -p "$OUT"
+
+# run NAME CMD...: stdout to $OUT/NAME, stderr to $OUT/NAME.err, rc returned
+run() { local n=$1; shift; "$@" >"$OUT/$n" 2>"$OUT/$n.err"; }
+json_ok() { python3 -m json.tool "$OUT/$1" >/dev/null; }
+has() { grep -q -- "$2" "$OUT/$1" || { echo "--- $OUT/$1:"; cat "$OUT/$1" "$OUT/$1.err"; false; }; }
+
+# ---- read-only commands ------------------------------------------------------
+check "version" run version $GW version
+check "version names charon" has version "daemon: charon"
+check "version --json" run version.json $GW --json version
+check "version --json parses" json_ok version.json
+check "version --json daemon" python3 -c "import json,sys; d=json.load(open('$OUT/version.json')); sys.exit(d['daemon']!='charon')"
+check "socket from CYGNET_SOCKET" run version.env env CYGNET_SOCKET="$T/gw/vici" "$CTL" version
+check "stats" run stats $GW stats
+check "stats shows ikesas" has stats "ikesas:"
+check "stats --json parses" bash -c "$GW stats --json >'$OUT/stats.json' && python3 -m json.tool '$OUT/stats.json' >/dev/null"
+check "conn list" run conn-list $GW conn list
+check "conn list shows rw" has conn-list "^rw .*192.0.2.1\[gw.example\]"
+check "conn list shows the child" has conn-list "net: TUNNEL 10.1.0.0/24 === dynamic"
+check "conn list --json" run conn-list.json $GW conn list --json
+check "conn list --json parses" json_ok conn-list.json
+check "conn list --json content" python3 -c "
+import json,sys; d=json.load(open('$OUT/conn-list.json'))
+rw=d['list-conn'][0]['rw']; sys.exit(not (rw['local_addrs']==['192.0.2.1'] and 'net' in rw['children'] and d['response']=={}))"
+check "pool list" run pool-list $GW pool list
+check "pool list shows rwpool" has pool-list "^rwpool  *10.3.0.0  *254 "
+check "pool list --json parses" bash -c "$GW --json pool list >'$OUT/pool-list.json' && python3 -m json.tool '$OUT/pool-list.json' >/dev/null"
+check "sa list (empty)" run sa-list-empty $GW sa list
+check "sa list empty is only the header" test "$(cat "$OUT/sa-list-empty")" = "NAME  ID  STATE  LOCAL  REMOTE  VIPS  CHILDREN"
+check "sa list --json (empty)" run sa-list-empty.json $GW --json sa list
+check "sa list --json empty parses" python3 -c "
+import json,sys; d=json.load(open('$OUT/sa-list-empty.json')); sys.exit(d!={'list-sa': [], 'response': {}})"
+
+# ---- errors ----------------------------------------------------------------
+$CTL --socket "$T/nonexistent.vici" version >"$OUT/nosock" 2>"$OUT/nosock.err"
+rc=$?
+check "unknown socket exits 3 ($rc)" test $rc = 3
+check "unknown socket message" grep -q "cannot connect to $T/nonexistent.vici: No such file or directory" "$OUT/nosock.err"
+$GW sa list --bogus >/dev/null 2>"$OUT/usage.err"
+rc=$?
+check "bad option exits 2 ($rc)" test $rc = 2
+$RW conn up nosuch --timeout 5 >"$OUT/up-nosuch" 2>"$OUT/up-nosuch.err"
+rc=$?
+check "conn up of an unknown conn exits 1 ($rc)" test $rc = 1
+check "conn up error shows errmsg" grep -q "^cygnetctl: .*nosuch" "$OUT/up-nosuch.err"
+
+# ---- an SA between the two charons -------------------------------------------
+timeout 30 $GW sa monitor --count 2 >"$OUT/monitor" 2>"$OUT/monitor.err" &
+MON=$!
+PIDS+=($MON)
+timeout 30 $GW --json sa monitor --count 2 >"$OUT/monitor.json" 2>"$OUT/monitor.json.err" &
+MONJ=$!
+PIDS+=($MONJ)
+timeout 30 $GW log --count 3 >"$OUT/log" 2>"$OUT/log.err" &
+LOGP=$!
+PIDS+=($LOGP)
+sleep 0.5	# let the monitors register
+check "conn up home" run up $RW conn up home --timeout 15
+check "conn up printed control-log" has up "\[IKE\] .*established"
+check "conn up says ok" has up "^home: ok"
+check "monitor exits after 2 events" timeout 20 bash -c "while kill -0 $MON 2>/dev/null; do sleep 0.1; done"
+check "monitor shows ike-updown up" has monitor "ike-updown up rw#[0-9]* ESTABLISHED 192.0.2.1\[gw.example\] <-> 192.0.2.2\[rw1.example\]"
+check "monitor shows child-updown up" has monitor "child-updown up rw#[0-9]* .* child net#[0-9]* INSTALLED 10.1.0.0/24 === 10.3.0.1/32"
+check "monitor --json exits" timeout 20 bash -c "while kill -0 $MONJ 2>/dev/null; do sleep 0.1; done"
+check "monitor --json lines parse" python3 -c "
+import json,sys
+ev=[json.loads(l) for l in open('$OUT/monitor.json')]
+sys.exit(not (len(ev)==2 and {e['event'] for e in ev}=={'ike-updown','child-updown'} and all(e['message']['up']=='yes' for e in ev)))"
+check "log got 3 lines" timeout 20 bash -c "while kill -0 $LOGP 2>/dev/null; do sleep 0.1; done; test \$(wc -l <'$OUT/log') = 3"
+check "log lines look right" grep -q "^[0-9:]* \[[A-Z]* [0-9]\] " "$OUT/log"
+
+check "sa list on gw" run sa-list $GW sa list
+check "sa list shows the SA" has sa-list "^rw  *[0-9]*  *ESTABLISHED  *192.0.2.1\[gw.example\]  *192.0.2.2\[rw1.example\]  *remote 10.3.0.1  *net#[0-9]* INSTALLED"
+check "sa list on rw shows its own vip" run sa-list-rw $RW sa list
+check "rw's sa list shows local vip" has sa-list-rw "local 10.3.0.1"
+check "sa list --json" run sa-list.json $GW --json sa list
+check "sa list --json content" python3 -c "
+import json,sys; d=json.load(open('$OUT/sa-list.json')); sa=d['list-sa'][0]['rw']
+sys.exit(not (sa['state']=='ESTABLISHED' and sa['remote-vips']==['10.3.0.1'] and len(sa['child-sas'])==1))"
+id=$(python3 -c "import json; print(json.load(open('$OUT/sa-list.json'))['list-sa'][0]['rw']['uniqueid'])")
+check "sa list --ike-id $id" run sa-list-id $GW sa list --ike-id "$id"
+check "sa list --ike-id shows it" has sa-list-id "^rw  *$id "
+check "sa list --ike nosuch is empty" test "$($GW sa list --ike nosuch | wc -l)" = 1
+check "pool list counts the lease" run pool-list-up $GW pool list
+check "pool online 1" has pool-list-up "^rwpool  *10.3.0.0  *254  *1  *0"
+check "pool leases" run pool-leases $GW pool leases rwpool
+check "pool leases shows it" has pool-leases "^rwpool  *10.3.0.1  *online  *rw1.example"
+check "pool leases --json parses" bash -c "$GW --json pool leases >'$OUT/pool-leases.json' && python3 -m json.tool '$OUT/pool-leases.json' >/dev/null"
+
+timeout 30 $GW sa monitor --count 2 >"$OUT/monitor-down" 2>&1 &
+MON=$!
+PIDS+=($MON)
+sleep 0.5
+check "conn down --ike-id $id (gw)" run down $GW conn down --ike-id "$id" --timeout 10
+check "conn down reports one terminated" has down "terminate: 1 matched, 1 terminated"
+check "monitor-down exits" timeout 20 bash -c "while kill -0 $MON 2>/dev/null; do sleep 0.1; done"
+check "monitor shows ike-updown down" has monitor-down "ike-updown down rw#$id"
+check "sa list empty again" test "$($GW sa list | wc -l)" = 1
+$GW conn down --ike-id "$id" --timeout 5 >"$OUT/down-again" 2>"$OUT/down-again.err"
+rc=$?
+check "conn down of a gone SA exits 1 ($rc)" test $rc = 1
+check "conn down error shows errmsg" grep -q "^cygnetctl: " "$OUT/down-again.err"
+check "conn up --json" run up.json $RW --json conn up home --timeout 15
+check "conn up --json content" python3 -c "
+import json,sys; d=json.load(open('$OUT/up.json'))
+sys.exit(not (d['response']['success']=='yes' and len(d['control-log'])>0))"
+check "conn down home (rw)" run down-rw $RW conn down home --timeout 10
+
+if [ -n "${CTL_DOC_DIR:-}" ]; then
+	mkdir -p "$CTL_DOC_DIR" && cp "$OUT"/* "$CTL_DOC_DIR"/
+fi
+if [ $fails -ne 0 ]; then
+	echo "--- gw log"; tail -30 "$T/gw/charon.log"
+	echo "--- rw log"; tail -30 "$T/rw/charon.log"
+	echo "t_cygnetctl_charon: $fails failed"
+	exit 1
+fi
+echo "t_cygnetctl_charon: all passed"
