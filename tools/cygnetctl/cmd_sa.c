@@ -156,7 +156,7 @@ static void print_child(const struct vici_node *c)
 		char *a = text_get(old, "uniqueid"), *b = text_get(new, "uniqueid");
 		char *s = text_get(new, "state");
 
-		printf("  child %s #%s -> #%s %s", name, a, b, s);
+		printf(", child %s #%s -> #%s %s", name, a, b, s);
 		free(a);
 		free(b);
 		free(s);
@@ -165,7 +165,7 @@ static void print_child(const struct vici_node *c)
 		char *l = text_join(vici_node_child(c, "local-ts"), ",");
 		char *r = text_join(vici_node_child(c, "remote-ts"), ",");
 
-		printf("  child %s#%s %s %s === %s", name, id, s, l, r);
+		printf(", child %s#%s %s %s === %s", name, id, s, l, r);
 		free(id);
 		free(s);
 		free(l);
