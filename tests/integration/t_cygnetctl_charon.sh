@@ -258,6 +258,33 @@ check "pool leases" run pool-leases $GW pool leases rwpool
 check "pool leases shows it" has pool-leases "^rwpool  *10.3.0.1  *online  *rw1.example"
 check "pool leases --json parses" bash -c "$GW --json pool leases >'$OUT/pool-leases.json' && python3 -m json.tool '$OUT/pool-leases.json' >/dev/null"
 
+# rekey events (triggered with swanctl: cygnetctl has no rekey command)
+timeout 30 $GW sa monitor --count 2 >"$OUT/monitor-rekey" 2>&1 &
+MON=$!
+PIDS+=($MON)
+timeout 30 $GW --json sa monitor --count 2 >"$OUT/monitor-rekey.json" 2>&1 &
+MONJ=$!
+PIDS+=($MONJ)
+sleep 0.5
+check "swanctl --rekey --ike-id $id" swanctl --rekey --ike-id "$id" --uri "unix://$T/gw/vici" >/dev/null
+timeout 10 bash -c "until grep -q ike-rekey '$OUT/monitor-rekey'; do sleep 0.1; done"
+cid=$(python3 -c "import json; print(json.load(open('$OUT/sa-list.json'))['list-sa'][0]['rw']['child-sas']['net-1']['uniqueid'])")
+check "swanctl --rekey --child-id $cid" swanctl --rekey --child-id "$cid" --uri "unix://$T/gw/vici" >/dev/null
+check "monitor-rekey exits" timeout 20 bash -c "while kill -0 $MON 2>/dev/null; do sleep 0.1; done"
+check "monitor shows ike-rekey" has monitor-rekey "ike-rekey rw #$id -> #[0-9]* ESTABLISHED"
+check "monitor shows child-rekey" has monitor-rekey "child-rekey rw#[0-9]* ESTABLISHED .*, child net #$cid -> #[0-9]* INSTALLED"
+check "monitor-rekey --json exits" timeout 20 bash -c "while kill -0 $MONJ 2>/dev/null; do sleep 0.1; done"
+check "monitor-rekey --json content" python3 -c "
+import json,sys
+ev=[json.loads(l) for l in open('$OUT/monitor-rekey.json')]
+ike=[e for e in ev if e['event']=='ike-rekey'][0]['message']['rw']
+ch=[e for e in ev if e['event']=='child-rekey'][0]['message']['rw']['child-sas']
+sys.exit(not (ike['old']['uniqueid']=='$id' and ike['new']['state']=='ESTABLISHED' and
+	list(ch.values())[0]['old']['uniqueid']=='$cid'))"
+$GW --json sa list >"$OUT/sa-list-rekeyed.json"
+id=$(python3 -c "import json; print(json.load(open('$OUT/sa-list-rekeyed.json'))['list-sa'][0]['rw']['uniqueid'])")
+$GW sa list >"$OUT/sa-list-rekeyed"
+
 timeout 30 $GW sa monitor --count 2 >"$OUT/monitor-down" 2>&1 &
 MON=$!
 PIDS+=($MON)
