@@ -164,9 +164,6 @@ struct vici_client *vici_client_connect(const char *path, int timeout_ms,
 		close(fd);
 		return NULL;
 	}
-	c->timeout_ms = timeout_ms;
-	if (c->timeout_ms < 0)
-		c->timeout_ms = VICI_CLIENT_TIMEOUT_DEFAULT;
 	return c;
 }
 

@@ -7,9 +7,13 @@
  * never returns before the frame it waits for, so the handler has seen
  * every event the server sent before that frame. A signal that interrupts
  * a wait makes the call return VICI_CLIENT_INTR, so a CLI can stop a
- * follow loop on SIGINT; the connection is then in an unknown state
- * unless the call was vici_client_wait_event(). Framing and message
- * parsing are vici_frame.h and vici_msg.h. */
+ * follow loop on SIGINT. After a TIMEOUT, INTR, CLOSED, IO or PROTO
+ * result of any call but vici_client_wait_event() the stream position is
+ * unknown (a late reply could be taken for the next one), so every later
+ * call fails with CLOSED; UNKNOWN and ARG leave the connection usable,
+ * and so do TIMEOUT and INTR from vici_client_wait_event() (a partial
+ * frame is kept). Framing and message parsing are vici_frame.h and
+ * vici_msg.h. */
 #ifndef CYGNET_CONTROL_VICI_CLIENT_H
 #define CYGNET_CONTROL_VICI_CLIENT_H
 
@@ -40,7 +44,8 @@ typedef void (*vici_client_event_fn)(void *ctx, const char *event,
 
 /* Connect to the unix socket at path within timeout_ms (< 0: no limit).
  * On failure returns NULL and writes "cannot connect to PATH: reason" to
- * err (if errlen > 0). */
+ * err (if errlen > 0). Calls then wait VICI_CLIENT_TIMEOUT_DEFAULT each
+ * until vici_client_set_timeout() says otherwise. */
 struct vici_client *vici_client_connect(const char *path, int timeout_ms,
 					char *err, size_t errlen);
 /* Wrap a connected stream socket (tests, socket activation); the client
