@@ -303,6 +303,15 @@ check "conn up --json content" python3 -c "
 import json,sys; d=json.load(open('$OUT/up.json'))
 sys.exit(not (d['response']['success']=='yes' and len(d['control-log'])>0))"
 check "conn down home (rw)" run down-rw $RW conn down home --timeout 10
+check "conn up --ike-only" run up-ike $RW conn up home --ike-only --timeout 15
+check "--ike-only: an IKE SA without children" has up-ike "^home: ok"
+check "sa list shows no child" python3 -c "
+import json,subprocess,sys
+d=json.loads(subprocess.run('$RW --json sa list'.split(), capture_output=True, text=True).stdout)
+sa=d['list-sa'][0]['home']; sys.exit(not (sa['state']=='ESTABLISHED' and not sa.get('child-sas')))"
+check "conn up --child home" run up-child $RW conn up home --child home --timeout 15
+check "--child: the child on the same IKE SA" bash -c "$RW sa list | grep -q '^home .* home#[0-9]* INSTALLED'"
+check "conn down home (rw) again" run down-rw2 $RW conn down home --timeout 10
 
 if [ -n "${CTL_DOC_DIR:-}" ]; then
 	mkdir -p "$CTL_DOC_DIR" && cp "$OUT"/* "$CTL_DOC_DIR"/

@@ -219,30 +219,37 @@ static void on_conn_children(void *ctx, const char *event, const struct vici_msg
 		return;
 	for (const struct vici_node *c = vici_node_first(ch); c; c = vici_node_next(c)) {
 		char **nn = realloc(cn->names, (cn->n + 2) * sizeof(char *));
+		size_t len;
+		const uint8_t *p = vici_node_name(c, &len);
 
 		if (!nn)
 			return;
 		cn->names = nn;
-		cn->names[cn->n++] = text_name(c);
-		cn->names[cn->n] = NULL;
+		/* names hold no NUL (the parser checks): keep them exact */
+		if (!(cn->names[cn->n] = strndup((const char *)p, len)))
+			return;
+		cn->names[++cn->n] = NULL;
 	}
 }
 
-/* The CHILD configs of conn (NULL-ended, caller frees), or NULL when the
- * daemon cannot list them (then the daemon picks). */
-static char **conn_children(struct ctl *ctl, const char *conn)
+/* The CHILD configs of conn into *names (NULL-ended, caller frees; NULL
+ * when there are none). UNKNOWN when the daemon cannot list connections:
+ * then it picks the child itself. */
+static int conn_children(struct ctl *ctl, const char *conn, char ***names)
 {
 	struct child_names cn = { .conn = conn };
 	struct vici_msg *resp = NULL;
 	struct wbuf body;
+	int rc;
 
 	vici_client_on_event(ctl->c, on_conn_children, &cn);
 	ctl_body(&body, "ike", conn, NULL);
-	if (vici_client_stream(ctl->c, "list-conns", body.p, body.len, "list-conn", &resp))
-		vici_client_on_event(ctl->c, NULL, NULL);
+	rc = vici_client_stream(ctl->c, "list-conns", body.p, body.len, "list-conn", &resp);
+	vici_client_on_event(ctl->c, NULL, NULL);
 	wbuf_free(&body);
 	vici_msg_free(resp);
-	return cn.names;
+	*names = cn.names;
+	return rc;
 }
 
 static void free_names(char **names)
@@ -281,8 +288,11 @@ static int run_up(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	/* Bring up every CHILD config, as an operator means by "up"; an
 	 * initiate with only the IKE name would set up a childless IKE SA. */
-	if (!child && !ike_only)
-		children = conn_children(ctl, name);
+	if (!child && !ike_only &&
+	    (rc = conn_children(ctl, name, &children)) && rc != VICI_CLIENT_UNKNOWN) {
+		free_names(children);
+		return ctl_fail(ctl, rc);
+	}
 	one[0] = child;
 	todo = children && children[0] ? (const char *const *)children : one;
 	snprintf(ms, sizeof(ms), "%ld", t * 1000);
