@@ -215,6 +215,14 @@ rc=$?
 check "conn up of an unknown conn exits 1 ($rc)" test $rc = 1
 check "conn up error shows errmsg" grep -q "^cygnetctl: .*nosuch" "$OUT/up-nosuch.err"
 
+# followers stop cleanly (exit 0, events unregistered) on SIGINT and SIGTERM
+timeout --preserve-status -s INT 1 $GW sa monitor >"$OUT/mon-int" 2>&1
+rc=$?
+check "sa monitor exits 0 on SIGINT ($rc)" test $rc = 0
+timeout --preserve-status -s TERM 1 $GW log >"$OUT/log-term" 2>&1
+rc=$?
+check "log exits 0 on SIGTERM ($rc)" test $rc = 0
+
 # ---- an SA between the two charons -------------------------------------------
 timeout 30 $GW sa monitor --count 2 >"$OUT/monitor" 2>"$OUT/monitor.err" &
 MON=$!
