@@ -8,6 +8,7 @@
 
 #include "tools/cygnetctl/cygnetctl.h"
 #include "tools/cygnetctl/render_json.h"
+#include "tools/cygnetctl/render_table.h"
 
 int ctl_open(struct ctl *ctl)
 {
@@ -35,8 +36,9 @@ int ctl_check_reply(const struct vici_msg *resp)
 
 	/* Replies without "success" (version, stats, lists) are answers. */
 	if (ok && strcmp(ok, "yes")) {
-		err = vici_msg_get_str(resp, "errmsg");
-		fprintf(stderr, "cygnetctl: %s\n", err && *err ? err :
+		/* the daemon's text may hold anything: no raw control bytes */
+		err = text_get(vici_msg_root(resp), "errmsg");
+		fprintf(stderr, "cygnetctl: %s\n", *err ? err :
 			"the daemon reported a failure (no errmsg)");
 		free(err);
 		rc = CTL_EXIT_FAILED;
