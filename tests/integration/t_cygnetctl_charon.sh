@@ -223,6 +223,60 @@ timeout --preserve-status -s TERM 1 $GW log >"$OUT/log-term" 2>&1
 rc=$?
 check "log exits 0 on SIGTERM ($rc)" test $rc = 0
 
+# a stub VICI server for what charon never answers: CMD_UNKNOWN for every
+# command but version, EVENT_UNKNOWN for every event, and a version reply
+# with success=no and control bytes in errmsg
+cat >"$T/stub.py" <<'PY'
+import socket, struct, sys
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sys.argv[1]); srv.listen(8)
+def recv(c, n):
+    b = b""
+    while len(b) < n:
+        d = c.recv(n - len(b))
+        if not d: raise EOFError
+        b += d
+    return b
+def send(c, payload): c.sendall(struct.pack(">I", len(payload)) + payload)
+def kv(k, v): return b"\x03" + bytes([len(k)]) + k + struct.pack(">H", len(v)) + v
+while True:
+    c, _ = srv.accept()
+    try:
+        while True:
+            p = recv(c, struct.unpack(">I", recv(c, 4))[0])
+            op, name = p[0], p[2:2 + p[1]]
+            if op == 0 and name == b"version":
+                send(c, b"\x01" + kv(b"success", b"no") + kv(b"errmsg", b"bad\x1b[31mthing"))
+            elif op == 0:
+                send(c, b"\x02")
+            else:
+                send(c, b"\x06")
+    except EOFError:
+        c.close()
+PY
+python3 "$T/stub.py" "$T/stub.vici" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$T/stub.vici" ] && break; sleep 0.1; done
+STUB="$CTL --socket $T/stub.vici"
+$STUB stats >"$OUT/stub-stats" 2>"$OUT/stub-stats.err"
+rc=$?
+check "unknown command exits 4 ($rc)" test $rc = 4
+check "unknown command message" grep -qx "cygnetctl: stats: command unknown to the daemon" "$OUT/stub-stats.err"
+$STUB sa list >/dev/null 2>"$OUT/stub-sa.err"
+rc=$?
+check "unknown event exits 4 ($rc)" test $rc = 4
+check "unknown event message" grep -qx "cygnetctl: event 'list-sa' unknown to the daemon" "$OUT/stub-sa.err"
+$STUB sa monitor >/dev/null 2>"$OUT/stub-mon.err"
+rc=$?
+check "monitor of unknown events exits 4 ($rc)" test $rc = 4
+$STUB version >"$OUT/stub-version" 2>"$OUT/stub-version.err"
+rc=$?
+check "success=no exits 1 ($rc)" test $rc = 1
+check "errmsg without control bytes" grep -qx "cygnetctl: bad?\[31mthing" "$OUT/stub-version.err"
+$STUB --json version >"$OUT/stub-version.json" 2>/dev/null
+check "success=no still prints the JSON reply" python3 -c "
+import json,sys; d=json.load(open('$OUT/stub-version.json')); sys.exit(d!={'success':'no','errmsg':'bad\x1b[31mthing'})"
+
 # ---- an SA between the two charons -------------------------------------------
 timeout 30 $GW sa monitor --count 2 >"$OUT/monitor" 2>"$OUT/monitor.err" &
 MON=$!
