@@ -313,6 +313,7 @@ sys.exit(not (sa['state']=='ESTABLISHED' and sa['remote-vips']==['10.3.0.1'] and
 id=$(python3 -c "import json; print(json.load(open('$OUT/sa-list.json'))['list-sa'][0]['rw']['uniqueid'])")
 check "sa list --ike-id $id" run sa-list-id $GW sa list --ike-id "$id"
 check "sa list --ike-id shows it" has sa-list-id "^rw  *$id "
+check "sa list --noblock shows it" bash -c "$GW sa list --noblock | grep -q '^rw  *$id  *ESTABLISHED'"
 check "sa list --ike nosuch is empty" test "$($GW sa list --ike nosuch | wc -l)" = 1
 check "pool list counts the lease" run pool-list-up $GW pool list
 check "pool online 1" has pool-list-up "^rwpool  *10.3.0.0  *254  *1  *0"

@@ -102,9 +102,11 @@ static void on_list_sa(void *ctx, const char *event, const struct vici_msg *m)
 static int run_list(struct ctl *ctl, int argc, char **argv)
 {
 	const char *ike = NULL, *ike_id = NULL, *child = NULL;
+	bool noblock = false;
 	struct ctl_opt opts[] = {
 		{ "ike", &ike, NULL }, { "ike-id", &ike_id, NULL },
-		{ "child", &child, NULL }, { NULL, NULL, NULL },
+		{ "child", &child, NULL }, { "noblock", NULL, &noblock },
+		{ NULL, NULL, NULL },
 	};
 	struct sa_list l = { .ctl = ctl };
 	struct vici_msg *resp = NULL;
@@ -121,7 +123,8 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_events_init(&l.ev);
 	vici_client_on_event(ctl->c, on_list_sa, &l);
-	ctl_body(&body, "ike", ike, "ike-id", ike_id, "child", child, NULL);
+	ctl_body(&body, "noblock", noblock ? "yes" : NULL, "ike", ike, "ike-id", ike_id,
+		 "child", child, NULL);
 	rc = vici_client_stream(ctl->c, "list-sas", body.p, body.len, "list-sa", &resp);
 	wbuf_free(&body);
 	if (rc) {
@@ -251,11 +254,12 @@ static int run_monitor(struct ctl *ctl, int argc, char **argv)
 }
 
 const struct ctl_cmd ctl_cmds_sa[] = {
-	{ "sa", "list", "[--ike NAME] [--ike-id N] [--child NAME]",
+	{ "sa", "list", "[--ike NAME] [--ike-id N] [--child NAME] [--noblock]",
 	  "List IKE SAs with their CHILD SAs (command `list-sas`, streamed `list-sa`).\n"
 	  "  --ike NAME    only SAs of connection NAME\n"
 	  "  --ike-id N    only the IKE SA with unique id N\n"
 	  "  --child NAME  only CHILD SAs named NAME\n"
+	  "  --noblock     skip SAs that are busy instead of waiting for them\n"
 	  "Columns: NAME ID STATE LOCAL(host[id]) REMOTE(host[id]) VIPS CHILDREN(name#id state)\n",
 	  run_list },
 	{ "sa", "monitor", "[--count N]",
