@@ -25,8 +25,11 @@ cleanup() {
 	ip netns del $NS_RW 2>/dev/null
 	[ -n "${CTL_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
+# A signal can land in a $(...) subshell, which inherits the traps: each
+# process that gets it cleans up (cleanup is idempotent) and exits.
+on_signal() { cleanup; trap - EXIT; exit 1; }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap on_signal INT TERM
 
 skip() { echo "skip: $*"; exit 77; }
 ok() { echo "ok: $*"; }
@@ -41,6 +44,9 @@ command -v swanctl >/dev/null || skip "no swanctl"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun for kernel-libipsec"
 
 # ---- network ---------------------------------------------------------------
+# namespaces left by a run that was killed hard (SIGKILL) go first
+ip netns del $NS_GW 2>/dev/null
+ip netns del $NS_RW 2>/dev/null
 ip netns add $NS_GW && ip netns add $NS_RW || exit 1
 ip link add ctl-gw0 netns $NS_GW type veth peer name ctl-rw0 netns $NS_RW || exit 1
 ip -n $NS_GW addr add 192.0.2.1/24 dev ctl-gw0
