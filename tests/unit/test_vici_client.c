@@ -212,6 +212,49 @@ START_TEST(client_connect_errors)
 }
 END_TEST
 
+/* A listener whose backlog is full: connect waits for room until its
+ * deadline instead of handing back an unconnected socket. */
+START_TEST(client_connect_backlog)
+{
+	char dir[] = "/tmp/vici-client-XXXXXX", path[64], err[300];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct vici_client *c;
+	int lfd, fds[16], n = 0, acc;
+
+	ck_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert(lfd >= 0);
+	ck_assert(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == 0);
+	ck_assert(listen(lfd, 0) == 0);
+	/* fill the backlog with raw non-blocking connects */
+	for (; n < 16; n++) {
+		fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(fds[n], (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			ck_assert_int_eq(errno, EAGAIN);
+			close(fds[n]);
+			break;
+		}
+	}
+	ck_assert(n > 0 && n < 16);
+	ck_assert(!vici_client_connect(path, 50, err, sizeof(err)));
+	ck_assert_msg(strstr(err, ": timed out (backlog full)"), "%s", err);
+	/* room again: the same call connects */
+	acc = accept(lfd, NULL, NULL);
+	ck_assert(acc >= 0);
+	c = vici_client_connect(path, 500, err, sizeof(err));
+	ck_assert_msg(c, "%s", err);
+	vici_client_close(c);
+	close(acc);
+	while (n--)
+		close(fds[n]);
+	close(lfd);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(client_command_and_unknown)
 {
 	struct tserver ts;
@@ -616,6 +659,7 @@ static Suite *vici_client_suite(void)
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, client_connect_errors);
+	tcase_add_test(tc, client_connect_backlog);
 	tcase_add_test(tc, client_command_and_unknown);
 	tcase_add_test(tc, client_register_unregister);
 	tcase_add_test(tc, client_stream);
