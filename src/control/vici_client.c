@@ -18,6 +18,8 @@
 struct vici_client {
 	int fd;
 	int timeout_ms;
+	long deadline;		/* of the current call; -1: none */
+	int window;		/* silence allowed in this call, ms; < 0: forever */
 	vici_client_event_fn on_event;
 	void *ctx;
 	struct vici_frame_reader reader;
@@ -49,6 +51,20 @@ static int left_ms(long deadline)
 		return -1;
 	left = deadline - now_ms();
 	return left > 0 ? (int)left : 0;
+}
+
+/* A call may take as long as it likes while the daemon keeps talking:
+ * the deadline moves on with every byte that comes in or goes out. */
+static void arm(struct vici_client *c, int window_ms)
+{
+	c->window = window_ms;
+	c->deadline = deadline_of(window_ms);
+}
+
+static void progress(struct vici_client *c)
+{
+	if (c->window >= 0)
+		c->deadline = now_ms() + c->window;
 }
 
 static int fail(struct vici_client *c, int rc, const char *fmt, ...)
@@ -182,10 +198,10 @@ const char *vici_client_error(const struct vici_client *c)
 }
 
 /* Wait for fd readiness; OK, TIMEOUT, INTR or IO. */
-static int wait_fd(struct vici_client *c, short events, long deadline)
+static int wait_fd(struct vici_client *c, short events)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = events };
-	int n = poll(&pfd, 1, left_ms(deadline));
+	int n = poll(&pfd, 1, left_ms(c->deadline));
 
 	if (n > 0)
 		return VICI_CLIENT_OK;
@@ -196,8 +212,7 @@ static int wait_fd(struct vici_client *c, short events, long deadline)
 	return fail(c, VICI_CLIENT_IO, "poll: %s", strerror(errno));
 }
 
-static int send_all(struct vici_client *c, const uint8_t *p, size_t len,
-		    long deadline)
+static int send_all(struct vici_client *c, const uint8_t *p, size_t len)
 {
 	while (len) {
 		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
@@ -206,6 +221,7 @@ static int send_all(struct vici_client *c, const uint8_t *p, size_t len,
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
+			progress(c);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -214,14 +230,14 @@ static int send_all(struct vici_client *c, const uint8_t *p, size_t len,
 			return fail(c, errno == EPIPE || errno == ECONNRESET ?
 				    VICI_CLIENT_CLOSED : VICI_CLIENT_IO,
 				    "write to the daemon: %s", strerror(errno));
-		if ((rc = wait_fd(c, POLLOUT, deadline)))
+		if ((rc = wait_fd(c, POLLOUT)))
 			return rc;
 	}
 	return VICI_CLIENT_OK;
 }
 
 static int send_frame(struct vici_client *c, enum vici_op op, const char *name,
-		      const uint8_t *body, size_t len, long deadline)
+		      const uint8_t *body, size_t len)
 {
 	struct wbuf w;
 	int rc;
@@ -237,14 +253,13 @@ static int send_frame(struct vici_client *c, enum vici_op op, const char *name,
 			    "(bad name or over %u bytes)", name ? name : "",
 			    VICI_FRAME_MAX);
 	}
-	rc = send_all(c, w.p, w.len, deadline);
+	rc = send_all(c, w.p, w.len);
 	wbuf_free(&w);
 	return rc;
 }
 
 /* Read the next whole frame; its payload stays valid until the next call. */
-static int recv_frame(struct vici_client *c, struct vici_packet *pkt,
-		      long deadline)
+static int recv_frame(struct vici_client *c, struct vici_packet *pkt)
 {
 	const char *why;
 	int rc;
@@ -276,6 +291,7 @@ static int recv_frame(struct vici_client *c, struct vici_packet *pkt,
 
 			if (n > 0) {
 				c->in_len = (size_t)n;
+				progress(c);
 				break;
 			}
 			if (n == 0)
@@ -287,7 +303,7 @@ static int recv_frame(struct vici_client *c, struct vici_packet *pkt,
 				return fail(c, errno == ECONNRESET ? VICI_CLIENT_CLOSED :
 					    VICI_CLIENT_IO, "read from the daemon: %s",
 					    strerror(errno));
-			if ((rc = wait_fd(c, POLLIN, deadline)))
+			if ((rc = wait_fd(c, POLLIN)))
 				return rc;
 		}
 	}
@@ -320,12 +336,12 @@ static int deliver_event(struct vici_client *c, const struct vici_packet *pkt)
 }
 
 /* Read frames, delivering events, until a non-event frame arrives. */
-static int recv_reply(struct vici_client *c, struct vici_packet *pkt, long deadline)
+static int recv_reply(struct vici_client *c, struct vici_packet *pkt)
 {
 	int rc;
 
 	for (;;) {
-		if ((rc = recv_frame(c, pkt, deadline)))
+		if ((rc = recv_frame(c, pkt)))
 			return rc;
 		if (pkt->op != VICI_EVENT)
 			return VICI_CLIENT_OK;
@@ -336,13 +352,12 @@ static int recv_reply(struct vici_client *c, struct vici_packet *pkt, long deadl
 
 static int event_op(struct vici_client *c, enum vici_op op, const char *event)
 {
-	long deadline = deadline_of(c->timeout_ms);
 	struct vici_packet pkt;
 	int rc;
 
 	c->error[0] = '\0';
-	if ((rc = send_frame(c, op, event, NULL, 0, deadline)) ||
-	    (rc = recv_reply(c, &pkt, deadline)))
+	arm(c, c->timeout_ms);
+	if ((rc = send_frame(c, op, event, NULL, 0)) || (rc = recv_reply(c, &pkt)))
 		return rc;
 	if (pkt.op == VICI_EVENT_CONFIRM)
 		return VICI_CLIENT_OK;
@@ -366,14 +381,14 @@ int vici_client_unregister(struct vici_client *c, const char *event)
 int vici_client_command(struct vici_client *c, const char *cmd,
 			const uint8_t *body, size_t len, struct vici_msg **resp)
 {
-	long deadline = deadline_of(c->timeout_ms);
 	struct vici_packet pkt;
 	int rc;
 
 	*resp = NULL;
 	c->error[0] = '\0';
-	if ((rc = send_frame(c, VICI_CMD_REQUEST, cmd, body, len, deadline)) ||
-	    (rc = recv_reply(c, &pkt, deadline)))
+	arm(c, c->timeout_ms);
+	if ((rc = send_frame(c, VICI_CMD_REQUEST, cmd, body, len)) ||
+	    (rc = recv_reply(c, &pkt)))
 		return rc;
 	if (pkt.op == VICI_CMD_RESPONSE)
 		return parse_body(c, &pkt, resp);
@@ -410,16 +425,16 @@ int vici_client_stream(struct vici_client *c, const char *cmd,
 
 int vici_client_wait_event(struct vici_client *c, int timeout_ms)
 {
-	long deadline = deadline_of(timeout_ms);
 	struct vici_packet pkt;
 	int rc;
 
 	c->error[0] = '\0';
+	arm(c, timeout_ms);
 	if (c->broken)
 		return fail(c, VICI_CLIENT_CLOSED, "connection unusable after an earlier error");
 	/* A timeout or signal leaves the stream intact here: a partial
 	 * frame stays in the reader and the next call completes it. */
-	if ((rc = recv_frame(c, &pkt, deadline))) {
+	if ((rc = recv_frame(c, &pkt))) {
 		if (rc == VICI_CLIENT_TIMEOUT || rc == VICI_CLIENT_INTR)
 			c->broken = false;
 		return rc;

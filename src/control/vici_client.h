@@ -53,7 +53,9 @@ struct vici_client *vici_client_connect(const char *path, int timeout_ms,
 struct vici_client *vici_client_from_fd(int fd);
 void vici_client_close(struct vici_client *c);
 
-/* Timeout for each call below, in ms; < 0 waits forever. */
+/* Timeout for each call below, in ms: how long the daemon may stay
+ * silent (each byte received or sent restarts it, so a long stream that
+ * keeps coming is not cut off); < 0 waits forever. */
 void vici_client_set_timeout(struct vici_client *c, int timeout_ms);
 void vici_client_on_event(struct vici_client *c, vici_client_event_fn fn,
 			  void *ctx);
@@ -77,8 +79,9 @@ int vici_client_stream(struct vici_client *c, const char *cmd,
 		       const uint8_t *body, size_t len, const char *event,
 		       struct vici_msg **resp);
 
-/* Wait for the next event and deliver it to the handler; timeout_ms < 0
- * waits forever. TIMEOUT if none came, INTR on a signal. */
+/* Wait for the next event and deliver it to the handler; timeout_ms (the
+ * silence allowed, as above) < 0 waits forever. TIMEOUT if none came,
+ * INTR on a signal. */
 int vici_client_wait_event(struct vici_client *c, int timeout_ms);
 
 /* "OK", "timeout", ...: for messages. */

@@ -522,6 +522,7 @@ struct dribble {
 	int fd;
 	uint8_t *p;
 	size_t len, chunk;
+	int delay_ms;		/* before each chunk */
 };
 
 static void *dribble_main(void *arg)
@@ -531,6 +532,8 @@ static void *dribble_main(void *arg)
 	for (size_t off = 0; off < d->len; off += d->chunk) {
 		size_t n = d->len - off < d->chunk ? d->len - off : d->chunk;
 
+		if (d->delay_ms)
+			poll(NULL, 0, d->delay_ms);
 		if (write(d->fd, d->p + off, n) != (ssize_t)n)
 			break;
 	}
@@ -578,7 +581,8 @@ START_TEST(client_pipelined_and_large)
 	ck_assert(vici_builder_finish(&b, NULL));
 	wbuf_reset(&frames);
 	ck_assert(vici_frame_write(&frames, VICI_CMD_RESPONSE, NULL, big.p, big.len));
-	d = (struct dribble){ .fd = peer, .p = frames.p, .len = frames.len, .chunk = 7000 };
+	d = (struct dribble){ .fd = peer, .p = frames.p, .len = frames.len, .chunk = 7000,
+			      .delay_ms = 0 };
 	ck_assert(pthread_create(&th, NULL, dribble_main, &d) == 0);
 	ck_assert_int_eq(vici_client_command(c, "big", NULL, 0, &resp), VICI_CLIENT_OK);
 	ck_assert(pthread_join(th, NULL) == 0);
@@ -588,6 +592,46 @@ START_TEST(client_pipelined_and_large)
 	wbuf_free(&ev1);
 	wbuf_free(&ev2);
 	wbuf_free(&big);
+	wbuf_free(&frames);
+	vici_client_close(c);
+	close(peer);
+}
+END_TEST
+
+/* The timeout bounds the daemon's silence, not the whole call: a stream
+ * that keeps coming may take longer than the timeout in total. */
+START_TEST(client_timeout_is_silence)
+{
+	int peer;
+	struct vici_client *c = pair_client(&peer);
+	struct vici_msg *resp;
+	struct seen s = { .n = 0 };
+	struct wbuf ev, frames;
+	struct dribble d;
+	pthread_t th;
+	long t0;
+
+	vici_client_on_event(c, on_event, &s);
+	vici_client_set_timeout(c, 400);
+	ev_body(&ev, "uniqueid", 1);
+	wbuf_init(&frames);
+	ck_assert(vici_frame_write(&frames, VICI_EVENT_CONFIRM, NULL, NULL, 0));
+	for (int i = 0; i < 6; i++)
+		ck_assert(vici_frame_write(&frames, VICI_EVENT, "list-sa", ev.p, ev.len));
+	ck_assert(vici_frame_write(&frames, VICI_CMD_RESPONSE, NULL, NULL, 0));
+	ck_assert(vici_frame_write(&frames, VICI_EVENT_CONFIRM, NULL, NULL, 0));
+	/* 8 frames of equal-ish size: one chunk per ~frame every 60 ms */
+	d = (struct dribble){ .fd = peer, .p = frames.p, .len = frames.len,
+			      .chunk = frames.len / 8 + 1, .delay_ms = 60 };
+	t0 = h_now_ms();
+	ck_assert(pthread_create(&th, NULL, dribble_main, &d) == 0);
+	ck_assert_int_eq(vici_client_stream(c, "list-sas", NULL, 0, "list-sa", &resp),
+			 VICI_CLIENT_OK);
+	ck_assert(pthread_join(th, NULL) == 0);
+	ck_assert(h_now_ms() - t0 > 400);	/* 8 x 60 ms */
+	ck_assert_int_eq(s.n, 6);
+	vici_msg_free(resp);
+	wbuf_free(&ev);
 	wbuf_free(&frames);
 	vici_client_close(c);
 	close(peer);
@@ -667,6 +711,7 @@ static Suite *vici_client_suite(void)
 	tcase_add_test(tc, client_timeout);
 	tcase_add_test(tc, client_bad_replies);
 	tcase_add_test(tc, client_pipelined_and_large);
+	tcase_add_test(tc, client_timeout_is_silence);
 	tcase_add_test(tc, client_wait_event_partial);
 	tcase_add_test(tc, client_rc_names);
 	suite_add_tcase(s, tc);
