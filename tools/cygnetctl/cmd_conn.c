@@ -378,7 +378,8 @@ const struct ctl_cmd ctl_cmds_conn[] = {
 	  "  --ike-only     initiate the IKE SA alone (childless, if the daemon can)\n"
 	  "  --timeout S    give up after S seconds (default 30; 0 waits forever)\n"
 	  "  --loglevel N   control-log verbosity -1..4 (default 1)\n", run_up },
-	{ "conn", "down", "NAME | --ike-id N | --child NAME | --child-id N [--force] [--timeout S]",
+	{ "conn", "down",
+	  "NAME | --ike-id N | --child NAME | --child-id N [--force] [--timeout S] [--loglevel N]",
 	  "Terminate SAs (command `terminate`), printing control-log while it runs.\n"
 	  "  NAME           the IKE SAs of connection NAME\n"
 	  "  --ike-id N     the IKE SA with unique id N\n"
