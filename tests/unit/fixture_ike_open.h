@@ -307,6 +307,8 @@ static inline struct ike_msg *fxs_open(const struct fxs *s, size_t i,
 	struct ike_err err;
 	enum ike_err_code rc;
 
+	if (plain_out)
+		memset(plain_out, 0, sizeof(*plain_out));
 	if (s->idx[i].frag)
 		return fxs_reassemble(s, i, NULL, plain_out);
 	m = fxs_parse(s, i);
@@ -328,7 +330,6 @@ static inline struct ike_msg *fxs_open(const struct fxs *s, size_t i,
 				f = f ? f : &m->pl[k];
 				l = &m->pl[k];
 			}
-		memset(plain_out, 0, sizeof(*plain_out));
 		if (f) {
 			ck_assert_uint_eq(f->offset, 0);
 			plain_out->ptr = (uint8_t *)(f->body.ptr - IKE_GENERIC_HDR_LEN);

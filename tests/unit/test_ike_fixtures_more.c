@@ -314,6 +314,89 @@ START_TEST(rekey_exchanges_carry_the_right_spis_and_keys)
 }
 END_TEST
 
+/* --- fuzz seeds ---------------------------------------------------------- */
+
+static void seed_write(const char *dir, const char *corpus, const char *name,
+		       uint8_t mode, bool with_mode, uint8_t first,
+		       bool with_first, const uint8_t *p, size_t len)
+{
+	char path[768];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, corpus, name);
+	f = fopen(path, "wb");
+	ck_assert_msg(f, "%s", path);
+	if (with_mode)
+		ck_assert_int_eq(fputc(mode, f), mode);
+	if (with_first)
+		ck_assert_int_eq(fputc(first, f), first);
+	ck_assert_uint_eq(fwrite(p, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Seeds for tests/fuzz/corpus/ike_msg (datagrams; decrypted inner chains,
+ * which the target also parses as chains) and ike_sk (byte 0 = mode: 0/1
+ * raw datagram for the GCM/CBC keys, 2/3 sealed: byte 1 = first inner
+ * payload, then the inner plaintext, see tests/fuzz/fuzz_ike_sk.c), from
+ * every scenario. Always built and checked; written only when
+ * IKE_FIXTURES_SEED_DIR names a directory (holding ike_msg/ and ike_sk/):
+ *   IKE_FIXTURES_SEED_DIR=tests/fuzz/corpus build/rel/tests/test_ike_fixtures_more */
+START_TEST(fuzz_seeds_from_fixtures)
+{
+	static const char *const names[] = {
+		"psk-x25519-aesgcm256", "psk-modp2048-aescbc-sha256",
+		"psk-ecp384-chacha",    "cert-ecdsa", "frag", "rekey",
+	};
+	const char *dir = getenv("IKE_FIXTURES_SEED_DIR");
+	unsigned dgrams = 0, chains = 0;
+
+	for (size_t sc = 0; sc < sizeof(names) / sizeof(names[0]); sc++) {
+		struct fxs *s = fxs_load(names[sc]);
+		bool cbc = !aead_is_combined(fxs_alg(s).encr);
+
+		for (size_t i = 0; i < s->n; i++) {
+			const struct fx_msg *x = &s->idx[i];
+			char name[256];
+			struct chunk plain;
+			struct ike_msg *m;
+			const struct ike_payload *enc;
+			uint8_t first;
+
+			snprintf(name, sizeof(name), "fx-%s-%.*s", s->name,
+				 (int)(strlen(x->file) - 4), x->file);
+			seed_write(dir, "ike_msg", name, 0, false, 0, false,
+				   s->bin[i].ptr, s->bin[i].len);
+			dgrams++;
+			if (x->exch == IKE_SA_INIT)
+				continue;
+			seed_write(dir, "ike_sk", name, cbc, true, 0, false,
+				   s->bin[i].ptr, s->bin[i].len);
+			if (x->frag && x->frag != x->frag_total)
+				continue;	/* the whole chain once, at the last */
+			m = fxs_open(s, i, &plain);
+			enc = ike_msg_find_encrypted(m);
+			first = enc->type == PL_SK ? enc->sk.inner_next : enc->skf.inner_next;
+			if (plain.len) {
+				ck_assert_uint_le(plain.len, 4096);	/* MAX_PLAIN */
+				snprintf(name, sizeof(name), "fx-%s-%.*s.inner", s->name,
+					 (int)(strlen(x->file) - 4), x->file);
+				seed_write(dir, "ike_msg", name, 0, false, 0, false,
+					   plain.ptr, plain.len);
+				seed_write(dir, "ike_sk", name, 2 | cbc, true, first, true,
+					   plain.ptr, plain.len);
+				chains++;
+			}
+			fx_msg_del(m);
+		}
+		fxs_free(s);
+	}
+	ck_assert_uint_ge(dgrams, 40);
+	ck_assert_uint_ge(chains, 20);
+}
+END_TEST
+
 static Suite *ike_fixtures_more_suite(void)
 {
 	Suite *s = suite_create("ike_fixtures_more");
@@ -322,6 +405,7 @@ static Suite *ike_fixtures_more_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, fragments_reassemble_in_any_order_to_strongswan_summary);
 	tcase_add_test(tc, rekey_exchanges_carry_the_right_spis_and_keys);
+	tcase_add_test(tc, fuzz_seeds_from_fixtures);
 	suite_add_tcase(s, tc);
 	return s;
 }
