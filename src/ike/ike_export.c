@@ -379,6 +379,7 @@ bool ike_core_activate(struct ike_core *c, uint32_t unique_id)
 	sa_info(sa, "activated");
 	ike_sa_schedule_dpd(sa);
 	ike_sa_schedule_rekey(sa);
+	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
 	core_event(sa, IKE_EV_SA_UPDATED, NULL);
