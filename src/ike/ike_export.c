@@ -314,7 +314,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 			break;
 		}
 		case EXP_VIP: {
-			uint8_t leased;
+			uint8_t leased = 0;
 
 			ok = v.left == 1 + sizeof(sa->vip) && rd_u8(&v, &leased) &&
 			     rd_copy(&v, &sa->vip, sizeof(sa->vip));
