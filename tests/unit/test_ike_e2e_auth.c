@@ -15,17 +15,7 @@
 
 static struct hn H;
 
-static inline void setup_pair(const char *ike_i, const char *ike_r, const char *psk_i,
-		       const char *psk_r)
-{
-	hn_init(&H);
-	hn_set_conf(&H.i, hn_conf("home", true, ike_i, ESP_GCM));
-	hn_set_conf(&H.r, hn_conf("rw", false, ike_r, ESP_GCM));
-	H.i.psk = psk_i;
-	H.r.psk = psk_r;
-}
-
-static inline void assert_established(void)
+static void assert_established(void)
 {
 	struct ike_sa *i = hn_sa(&H.i), *r = hn_sa(&H.r);
 	char a[64];
