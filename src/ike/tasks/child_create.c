@@ -94,6 +94,7 @@ static bool install(struct child_create *cc)
 		return false;
 	}
 	ch->encap = sa->nat_here || sa->nat_there;
+	ch->initiator = cc->t.initiator;
 	if (env->child_install && !env->child_install(env->ctx, sa, ch)) {
 		sa_error(sa, "CHILD SA '%s': the datapath refused it", ch->name);
 		return false;
