@@ -20,6 +20,11 @@
 #include "kernel/xfrm/xfrm.h"
 #include "lib/log.h"
 
+/* userspace policy routing (userspace.h): tunnel routes in their own table,
+ * our IKE/ESP sockets marked so they always take the main table */
+#define DP_ROUTE_TABLE 201
+#define DP_FWMARK 0x6379
+#define DP_RULE_PRIO 201
 #define DP_ACQUIRE_HOLDOFF_S 30	/* one initiate per trap while it negotiates */
 #define DP_PRIO_CHILD 1000
 #define DP_PRIO_TRAP 2000	/* installed CHILD SAs win over traps */
@@ -648,7 +653,8 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 		dp->ki = xfrm_backend_create(dp->base, &ev);
 	} else {
 		struct userspace_config uc = { .tun_name = dp->tun_name, .mtu = (int)s->tun_mtu,
-					       .raw_esp = true };
+					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
+					       .fwmark = DP_FWMARK, .rule_prio = DP_RULE_PRIO };
 
 		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
 		dp->userspace = true;

@@ -102,7 +102,7 @@ CONF
 	fi
 	grep -q "CHILD SA 'net' in the userspace datapath" "$gwd/cygnetd.log" ||
 		fail "cygnetd did not install the CHILD SA"
-	wait_for "ns_exec gw ip route show dev cyg0 | grep -q 10.3.0.1" 5 \
+	wait_for "ns_exec gw ip route show table 201 dev cyg0 | grep -q 10.3.0.1" 5 \
 		"no route to the virtual IP through cyg0"
 
 	# the LAN host answers the road warrior's virtual IP through the tunnel
@@ -131,7 +131,7 @@ CONF
 		"cygnetd kept the SA"
 	grep -q "ESP [0-9a-f]* in: [1-9][0-9]* packets" "$gwd/cygnetd.log" ||
 		fail "no inbound ESP packets counted on the SA"
-	ns_exec gw ip route show dev cyg0 | grep -q 10.3.0.1 && fail "route to the vip left behind"
+	ns_exec gw ip route show table 201 dev cyg0 | grep -q 10.3.0.1 && fail "route to the vip left behind"
 	charon_stop rw
 	cygnetd_stop gw
 	grep -E 'datapath (counters|verdict|drop)' "$gwd/cygnetd.log" >&2
