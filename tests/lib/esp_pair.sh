@@ -3,14 +3,15 @@
 #   a (192.0.2.1) ---- b (192.0.2.2)
 # Source ns.sh and cygnetd.sh first.
 #
-#   esp_pair_setup MODE A_START [A_EXTRA]
+#   esp_pair_setup MODE A_START [A_EXTRA [A_CHILD_EXTRA]]
 #       writes cygnet.conf for a (initiator side: children.host.start_action
-#       = A_START, A_EXTRA lines inside the connection) and b (responder);
+#       = A_START, A_EXTRA lines inside the connection, A_CHILD_EXTRA inside
+#       the child) and b (responder);
 #       MODE tunnel|transport; selectors are the two hosts (dynamic).
-#   esp_pair_conf NAME ME PEER MYID PEERID MODE START [EXTRA]
+#   esp_pair_conf NAME ME PEER MYID PEERID MODE START [EXTRA [CHILD_EXTRA]]
 
 esp_pair_conf() {
-	local n=$1 me=$2 peer=$3 myid=$4 peerid=$5 mode=$6 start=$7 extra=${8:-}
+	local n=$1 me=$2 peer=$3 myid=$4 peerid=$5 mode=$6 start=$7 extra=${8:-} cextra=${9:-}
 	cat >"$(ns_dir "$n")/cygnet.conf" <<CONF
 daemon {
 	datapath = userspace
@@ -36,6 +37,7 @@ $extra
 				mode = $mode
 				esp_proposals = aes256gcm16
 				start_action = $start
+$cextra
 			}
 		}
 	}
@@ -51,12 +53,12 @@ CONF
 }
 
 esp_pair_setup() {
-	local mode=$1 start=$2 extra=${3:-}
+	local mode=$1 start=$2 extra=${3:-} cextra=${4:-}
 	need_root
 	need_cmd ip ping "$CYGNETD"
 	ns_create a b
 	ns_veth a eth0 192.0.2.1/24 b eth0 192.0.2.2/24
-	esp_pair_conf a 192.0.2.1 192.0.2.2 a.example b.example "$mode" "$start" "$extra"
+	esp_pair_conf a 192.0.2.1 192.0.2.2 a.example b.example "$mode" "$start" "$extra" "$cextra"
 	esp_pair_conf b 192.0.2.2 192.0.2.1 b.example a.example "$mode" none
 }
 
