@@ -13,6 +13,7 @@
 
 #define NET_MAX_DGRAM 65536
 #define NON_ESP_MARKER_LEN 4
+#define NET_NATT_RCVBUF (4 << 20)
 
 enum { SOCK_V4_IKE, SOCK_V4_NATT, SOCK_V6_IKE, SOCK_V6_NATT, SOCK_COUNT };
 
@@ -130,6 +131,13 @@ static int net_sock_open(struct net *n, struct net_sock *s, struct event_base *b
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (natt) {
+		/* ESP in UDP arrives here in bursts: a deep queue, not drops */
+		int sz = NET_NATT_RCVBUF;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (family == AF_INET) {
 		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
