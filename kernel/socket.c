@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,20 @@ bool net_set_mark(struct net *n, uint32_t mark)
 		if (n->socks[i].fd >= 0 &&
 		    setsockopt(n->socks[i].fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
 			log_error("net: cannot set SO_MARK: %s", strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool net_set_udp_encap(struct net *n)
+{
+	int type = UDP_ENCAP_ESPINUDP;
+
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		if (n->socks[i].fd >= 0 && n->socks[i].natt &&
+		    setsockopt(n->socks[i].fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
+			log_error("net: cannot set UDP_ENCAP: %s", strerror(errno));
 			return false;
 		}
 	}

@@ -688,7 +688,11 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 	snprintf(dp->tun_name, sizeof(dp->tun_name), "%s", s->tun_name ? s->tun_name : "cygnet0");
 	dp->settings = *s;
 	dp->settings.tun_name = NULL;
-	if (s->datapath == CONFIG_DATAPATH_AUTO) {
+	if (s->datapath == CONFIG_DATAPATH_XFRM) {
+		xfrm_probe(&caps);
+		if (!caps.esp)
+			log_warn("datapath = xfrm, but ESP traffic will not pass: %s", caps.reason);
+	} else if (s->datapath == CONFIG_DATAPATH_AUTO) {
 		xfrm_probe(&caps);
 		use_xfrm = caps.esp;
 		if (use_xfrm)
@@ -698,6 +702,11 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 	}
 	if (use_xfrm) {
 		dp->ki = xfrm_backend_create(dp->base, &ev);
+		/* the kernel decapsulates ESP in UDP itself */
+		if (dp->ki && dp->net && !net_set_udp_encap(dp->net)) {
+			dp->ki->ops->destroy(dp->ki->be);
+			dp->ki = NULL;
+		}
 	} else {
 		struct userspace_config uc = { .tun_name = dp->tun_name, .mtu = (int)s->tun_mtu,
 					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
