@@ -323,6 +323,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 		case EXP_IV_SEQ: ok = get_u64(&v, &sa->iv_seq); break;
 		case EXP_FRAG_OK: ok = get_u64(&v, &x); sa->frag_ok = x; break;
 		case EXP_LAST_RESP:
+			ike_dgrams_free(&sa->last_resp);
 			sa->last_resp.v = calloc(1, sizeof(struct chunk));
 			ok = sa->last_resp.v && get_chunk(&v, &sa->last_resp.v[0]);
 			sa->last_resp.n = ok;
@@ -364,8 +365,6 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 	return sa->unique_id;
 fail:
 	snprintf(why, whylen, "%s", err);
-	if (sa->counted_half_open)
-		c->stats.half_open--;
 	ike_sa_free(sa);
 	return 0;
 }
