@@ -399,8 +399,10 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	bool fresh = false;
 	int err;
 
-	if (!dp->ki)
-		return false;
+	if (!dp->ki) {
+		sa_warn(sa, "CHILD SA '%s' negotiated without an ESP datapath", c->name);
+		return true;
+	}
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return false;
@@ -814,15 +816,18 @@ bool datapath_apply(struct datapath *dp, const struct config *cfg)
 	const struct config_daemon *s = &cfg->daemon;
 
 	if (!dp->ki) {
+		/* without a backend (no TUN, no privileges) CHILD SAs are still
+		 * negotiated, carrying no traffic; the next reload tries again */
 		if (!backend_open(dp, s))
-			return false;
+			log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
 	} else if (s->datapath != dp->settings.datapath || s->tun_mtu != dp->settings.tun_mtu ||
 		   strcmp(s->tun_name ? s->tun_name : "cygnet0", dp->tun_name) != 0) {
 		log_warn("daemon { } datapath settings changed: they apply after a restart");
 	}
 	if (!encap_conns_apply(dp, cfg))
 		return false;
-	traps_apply(dp, cfg);
+	if (dp->ki)
+		traps_apply(dp, cfg);
 	return true;
 }
 
