@@ -10,6 +10,7 @@
 #define US_BUF_SIZE 65600
 #define US_HEADROOM 128
 #define US_BATCH 64
+#define US_RAW_RCVBUF (4 << 20)	/* bytes */
 #define US_HOLD_MAX 8		/* packets held per reqid while an SA is negotiated */
 #define US_HOLD_REQIDS 32
 
@@ -31,6 +32,7 @@ struct us_be {
 	struct tun tun;
 	struct route_ctx *route;
 	int raw4, raw6;
+	bool rules;			/* policy routing rules installed */
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
 	struct userspace_counters counters;
 	struct us_hold hold[US_HOLD_REQIDS];

@@ -108,7 +108,7 @@ static bool g_spi(void *ctx, uint32_t *spi)
 	struct ike_glue *g = ctx;
 
 	if (g->dp)
-		return datapath_get_spi(g->dp, spi);
+		return datapath_spi_alloc(g->dp, spi);
 	/* the datapath allocates SPIs once kernel_ipsec is wired; until then
 	 * random ones above the reserved range */
 	do {
@@ -123,7 +123,7 @@ static bool g_install(void *ctx, const struct ike_sa *sa, const struct child_sa 
 	struct ike_glue *g = ctx;
 
 	if (g->dp)
-		return datapath_install(g->dp, sa, c);
+		return datapath_child_install(g->dp, sa, c);
 	sa_info(sa, "CHILD SA '%s' handed to the datapath (SPIs %08x_i %08x_o, %s)",
 		c->name, c->spi_in, c->spi_out, c->encap ? "UDP encapsulated" : "ESP");
 	return true;
@@ -134,7 +134,7 @@ static void g_uninstall(void *ctx, const struct ike_sa *sa, const struct child_s
 	struct ike_glue *g = ctx;
 
 	if (g->dp)
-		datapath_uninstall(g->dp, sa, c);
+		datapath_child_uninstall(g->dp, sa, c);
 	sa_debug(sa, "CHILD SA '%s' removed from the datapath", c->name);
 }
 
@@ -189,7 +189,8 @@ static void g_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 				       "ike-down", "mid", "child-up", "child-rekeyed",
 				       "child-down" };
 
-	(void)ctx;
+	if (ev == IKE_EV_SA_UPDATED && ((struct ike_glue *)ctx)->dp)
+		datapath_sa_updated(((struct ike_glue *)ctx)->dp, sa);
 	if (ev != IKE_EV_MID)
 		sa_debug(sa, "event %s%s%s", names[ev], c ? " " : "", c ? c->name : "");
 }
@@ -218,6 +219,8 @@ struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
 		free(g);
 		return NULL;
 	}
+	if (dp)
+		datapath_set_core(dp, g->core);	/* acquires initiate here */
 	return g;
 }
 
@@ -273,6 +276,10 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 	}
 	ike_core_set_confs(g->core, confs, n);
 	conf_translate_free(confs, n);
+	if (g->dp && !datapath_apply(g->dp, cfg)) {
+		config_free(cfg);
+		return false;
+	}
 	config_free(g->cfg);
 	g->cfg = cfg;
 	log_info("loaded %zu connections, %zu secrets, %zu pools", cfg->n_conns,

@@ -90,6 +90,9 @@ static bool install(struct child_create *cc, struct child_sa *old)
 	const struct chunk *nr = cc->nr.len ? &cc->nr : &sa->nr;
 	char a[64], b[64];
 
+	/* ChaCha20-Poly1305 has no Key Length attribute (RFC 7634 2): 256 */
+	if (alg.encr == ENCR_CHACHA20_POLY1305 && !alg.key_bits)
+		alg.key_bits = 256;
 	if (!keymat_child_derive(&sa->keys, &alg, cc->shared.len ? &cc->shared : NULL,
 				 ni, nr, &ch->keys)) {
 		sa_error(sa, "CHILD SA '%s': key derivation failed", ch->name);
