@@ -387,8 +387,16 @@ void exchange_input(struct ike_sa *sa, struct ike_msg *m,
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
-	if (ike_msg_is_response(m))
+	if (ike_msg_is_response(m)) {
+		/* an initiator that sent from the wildcard address learns its
+		 * address from the first response (before NAT detection) */
+		if (m->hdr.exchange == IKE_SA_INIT && sa->req_in_flight &&
+		    m->hdr.msg_id == sa->mid_out &&
+		    sockaddr_equal(&ep->remote, &sa->ep.remote, true) &&
+		    !sockaddr_equal(&ep->local, &sa->ep.local, true))
+			sa->ep.local = ep->local;
 		handle_response(sa, m);
+	}
 	else
 		handle_request(sa, m, ep);
 }

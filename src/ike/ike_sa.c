@@ -240,6 +240,7 @@ void ike_sa_free(struct ike_sa *sa)
 	chunk_free(&sa->init_req);
 	chunk_free(&sa->init_resp);
 	chunk_free(&sa->cookie);
+	chunk_free(&sa->peer_cert);
 	chunk_free(&sa->last_req);
 	chunk_free(&sa->last_resp);
 	ike_conf_unref(sa->conf);

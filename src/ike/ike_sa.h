@@ -102,6 +102,11 @@ struct ike_sa {
 	/* NAT (RFC 7296 2.23) */
 	bool nat_here, nat_there;	/* we / the peer are behind a NAT */
 
+	/* RFC 7427: hashes the peer accepts (SIGNATURE_HASH_ALGORITHMS) */
+	uint16_t peer_hashes[8];
+	size_t n_peer_hashes;
+	struct chunk peer_cert;		/* DER of the peer's end-entity cert */
+
 	/* virtual IP: the one we leased to the peer, or the one we got */
 	struct ike_vip vip;
 	bool has_vip;

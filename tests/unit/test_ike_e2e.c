@@ -3,6 +3,12 @@
 #include "check_main.h"
 #include "ike_harness.h"
 
+#include "crypto/pubkey.h"
+#include "crypto/x509.h"
+#include "crypto/x509_trust.h"
+
+#define PKI "tests/fixtures/pki/"
+
 #define IKE_GCM "aes256gcm16-prfsha256-x25519"
 #define ESP_GCM "aes256gcm16"
 
@@ -483,6 +489,149 @@ START_TEST(child_rekey_with_pfs)
 }
 END_TEST
 
+START_TEST(cookie_round_trip)
+{
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_cookie_threshold(H.r.core, 0);
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 1);
+	/* cookie round trip, then IKE_SA_INIT and IKE_AUTH */
+	ck_assert_uint_eq(H.delivered, 6);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(cookies_hold_off_a_flood)
+{
+	struct hn flood;
+	char ip[32];
+
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_cookie_threshold(H.r.core, 3);
+	/* 20 initiators from other addresses that never answer cookies:
+	 * their IKE_SA_INIT requests go to the responder, replies are lost */
+	hn_init(&flood);
+	hn_set_conf(&flood.i, hn_conf("home", true, IKE_GCM, ESP_GCM));
+	for (int k = 0; k < 20; k++) {
+		struct net_endpoints ep = { .remote = H.r.addr };
+
+		snprintf(ip, sizeof(ip), "203.0.113.%d", k + 1);
+		hn_addr(&ep.local, ip, 500);
+		hn_addr(&flood.i.seen_as, ip, 0);
+		ike_core_initiate(flood.i.core, "home", "home", &ep);
+		ck_assert_uint_eq(flood.nq, 1);
+		ike_core_input(H.r.core, flood.q[0].data, flood.q[0].len, &flood.q[0].ep);
+		free(flood.q[0].data);
+		flood.nq = 0;
+		H.nq = 0;	/* the responder's answers go nowhere */
+	}
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 3);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 17);
+	/* the legitimate client still gets through, with a cookie */
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sa_established, 1);
+	/* the half-open ones time out */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 0);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ike_core_free(flood.i.core);
+	ike_core_free(flood.r.core);
+	hn_free(&H);
+}
+END_TEST
+
+/* Certificates: the RW (ECDSA, CA "ECDSA Root") and the gateway (RSA, CA
+ * "RSA Root") each trust the other's CA. */
+static void use_cert(struct ike_conf *c, const char *cert, const char *key, const char *ca)
+{
+	const char *why = NULL;
+	X509 *cac = x509_load_file(ca, &why);
+
+	c->local_auth = c->remote_auth = IKE_AUTH_PUBKEY;
+	c->local_cert = x509_load_file(cert, &why);
+	c->local_key = pubkey_load_private_file(key, &why);
+	c->trust = x509_trust_new();
+	ck_assert_ptr_nonnull(c->local_cert);
+	ck_assert_ptr_nonnull(c->local_key);
+	ck_assert_ptr_nonnull(cac);
+	ck_assert(x509_trust_add(c->trust, cac, &why));
+	x509_free(cac);
+}
+
+static void setup_certs(const char *rw_ca_for_gw, const char *rw_id)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+
+	hn_init(&H);
+	use_cert(ci, PKI "rw.crt", PKI "rw.key", PKI "ca-rsa.crt");
+	use_cert(cr, PKI "gw.crt", PKI "gw.key", rw_ca_for_gw);
+	ck_assert(ike_id_from_string(rw_id, &ci->local_id));
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+}
+
+START_TEST(certificates_ecdsa_and_rsa)
+{
+	struct ike_sa *r;
+	char b[128];
+
+	setup_certs(PKI "ca-ecdsa.crt", "rw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	r = hn_sa(&H.r);
+	ck_assert_str_eq(ike_id_str(&r->peer_id, b, sizeof(b)), "rw.example");
+	ck_assert_str_eq(ike_id_str(&hn_sa(&H.i)->peer_id, b, sizeof(b)), "gw.example");
+	ck_assert_uint_gt(r->peer_cert.len, 100);
+	ck_assert_uint_gt(hn_sa(&H.i)->peer_cert.len, 100);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_subject_dn_as_identity)
+{
+	char b[128];
+
+	setup_certs(PKI "ca-ecdsa.crt", "%any");
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_str_eq(ike_id_str(&hn_sa(&H.r)->peer_id, b, sizeof(b)),
+			 "C=CH, O=Cygnet Test, CN=rw@example");
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_from_untrusted_ca_refused)
+{
+	/* the gateway trusts only the RSA root: the RW's ECDSA chain fails */
+	setup_certs(PKI "ca-rsa.crt", "rw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.i));
+	ck_assert_ptr_null(hn_sa(&H.r));
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->auth_failed, 1);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_identity_mismatch_refused)
+{
+	/* claims an identity its certificate does not carry */
+	setup_certs(PKI "ca-ecdsa.crt", "gw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.r));
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->auth_failed, 1);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -508,6 +657,12 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, child_rekey_with_pfs);
+	tcase_add_test(tc, cookie_round_trip);
+	tcase_add_test(tc, cookies_hold_off_a_flood);
+	tcase_add_test(tc, certificates_ecdsa_and_rsa);
+	tcase_add_test(tc, certificate_subject_dn_as_identity);
+	tcase_add_test(tc, certificate_from_untrusted_ca_refused);
+	tcase_add_test(tc, certificate_identity_mismatch_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
