@@ -12,6 +12,8 @@
 #include "config/config.h"
 #include "daemon/conf_translate.h"
 #include "daemon/ike_glue.h"
+#include "daemon/vici_boot.h"
+#include "control/vici_server.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
 
@@ -21,6 +23,7 @@ struct daemon {
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct net *net;
 	struct ike_glue *ike;
+	struct vici_server *vici;
 };
 
 /* The directory of the configuration file: certificates are relative to it. */
@@ -155,6 +158,8 @@ bool daemon_run(const struct daemon_options *o)
 	d.ike = ike_glue_new(d.base, d.net, net_bound_port(d.net, true, AF_INET));
 	if (!d.ike || !load_config(&d))
 		goto out;
+	if (o->vici_socket && !(d.vici = vici_boot_start(d.base, ike_glue_core(d.ike), o->vici_socket)))
+		goto out;
 	if (o->pidfile && !pidfile_write(o->pidfile))
 		goto out;
 	log_info("cygnetd %s started, IKE on UDP %u and %u", CYGNET_VERSION,
@@ -163,6 +168,8 @@ bool daemon_run(const struct daemon_options *o)
 	event_base_dispatch(d.base);
 	ok = true;
 out:
+	if (d.vici)
+		vici_server_free(d.vici);
 	/* SAs go first (their Deletes still need the sockets) */
 	ike_glue_free(d.ike, ok);
 	if (o->pidfile && d.net)

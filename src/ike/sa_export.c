@@ -1,0 +1,783 @@
+/* The SA state blob (docs/ha-protocol.md, "SA state"): encoder and the
+ * bounded decoder. Header: magic u32, version u16, flags u16; then TLVs
+ * (type u16, length u32, value) to the end. A CHILD SA is one TLV whose
+ * value is again a TLV list. Integers are network order. */
+#include "ike/sa_export.h"
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/aead.h"
+#include "crypto/prf.h"
+#include "ike/core_priv.h"
+#include "ike/iana.h"
+#include "lib/rd.h"
+#include "lib/wbuf.h"
+
+/* IKE SA TLVs */
+enum {
+	T_UNIQUE_ID = 1, T_ROLE, T_CONF, T_SPI_I, T_SPI_R, T_STATE,
+	T_LOCAL, T_REMOTE, T_NAT, T_ALG, T_KEYS_ALG,
+	T_SK_D, T_SK_AI, T_SK_AR, T_SK_EI, T_SK_ER, T_SK_PI, T_SK_PR,
+	T_NI, T_NR, T_MY_ID, T_PEER_ID, T_VIP, T_MID_OUT, T_MID_IN,
+	T_LAST_RESP, T_IV_SEQ, T_PEER_CERT, T_CHILD,
+	T_MAX_IKE
+};
+
+/* CHILD SA TLVs (inside T_CHILD) */
+enum {
+	C_UNIQUE_ID = 1, C_NAME, C_PROTO, C_MODE, C_ENCAP, C_SPI_IN, C_SPI_OUT,
+	C_ALG, C_KEYS_ALG, C_ENCR_IR, C_INTEG_IR, C_ENCR_RI, C_INTEG_RI,
+	C_LOCAL_TS, C_REMOTE_TS, C_LIFETIMES,
+	C_MAX
+};
+
+#define MAX_LAST_RESP 65535u
+#define MAX_PEER_CERT 16384u
+#define MAX_SK_LEN 64u		/* SK_d/SK_pi/SK_pr: a PRF output */
+
+static bool fail(struct sa_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool fail(struct sa_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* --- encoding ---------------------------------------------------------- */
+
+static size_t tlv_open(struct wbuf *w, uint16_t type)
+{
+	wbuf_u16(w, type);
+	return wbuf_reserve(w, 4);
+}
+
+static void tlv_close(struct wbuf *w, size_t off)
+{
+	if (wbuf_ok(w))
+		wbuf_put_u32_at(w, off, (uint32_t)(w->len - off - 4));
+}
+
+static void tlv_bytes(struct wbuf *w, uint16_t type, const void *p, size_t len)
+{
+	wbuf_u16(w, type);
+	wbuf_u32(w, (uint32_t)len);
+	wbuf_bytes(w, p, len);
+}
+
+static void tlv_u8(struct wbuf *w, uint16_t type, uint8_t v)
+{
+	tlv_bytes(w, type, &v, 1);
+}
+
+static void tlv_u32(struct wbuf *w, uint16_t type, uint32_t v)
+{
+	wbuf_u16(w, type);
+	wbuf_u32(w, 4);
+	wbuf_u32(w, v);
+}
+
+static void tlv_u64(struct wbuf *w, uint16_t type, uint64_t v)
+{
+	wbuf_u16(w, type);
+	wbuf_u32(w, 8);
+	wbuf_u64(w, v);
+}
+
+static void tlv_chunk(struct wbuf *w, uint16_t type, const struct chunk *c)
+{
+	tlv_bytes(w, type, c->ptr, c->len);
+}
+
+/* family u8 (4|6), address, port u16 */
+static bool put_addr(struct wbuf *w, const struct sockaddr_storage *ss, bool port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
+
+		wbuf_u8(w, 4);
+		wbuf_bytes(w, &s->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
+
+		wbuf_u8(w, 6);
+		wbuf_bytes(w, &s->sin6_addr, 16);
+	} else {
+		return false;
+	}
+	if (port)
+		wbuf_u16(w, sockaddr_port(ss));
+	return true;
+}
+
+static bool tlv_endpoint(struct wbuf *w, uint16_t type, const struct sockaddr_storage *ss)
+{
+	size_t off = tlv_open(w, type);
+	bool ok = put_addr(w, ss, true);
+
+	tlv_close(w, off);
+	return ok;
+}
+
+static void tlv_alg(struct wbuf *w, uint16_t type, const struct ike_chosen *a)
+{
+	wbuf_u16(w, type);
+	wbuf_u32(w, 12);
+	wbuf_u16(w, a->encr);
+	wbuf_u16(w, a->key_bits);
+	wbuf_u16(w, a->integ);
+	wbuf_u16(w, a->prf);
+	wbuf_u16(w, a->ke);
+	wbuf_u16(w, a->esn);
+}
+
+static void tlv_id(struct wbuf *w, uint16_t type, const struct ike_id *id)
+{
+	size_t off = tlv_open(w, type);
+
+	wbuf_u8(w, id->type);
+	wbuf_bytes(w, id->data, id->len);
+	tlv_close(w, off);
+}
+
+static void tlv_ts(struct wbuf *w, uint16_t type, const struct ike_ts *ts)
+{
+	wbuf_u16(w, type);
+	wbuf_u32(w, 38);
+	wbuf_u8(w, ts->type);
+	wbuf_u8(w, ts->ip_proto);
+	wbuf_u16(w, ts->start_port);
+	wbuf_u16(w, ts->end_port);
+	wbuf_bytes(w, ts->start, 16);
+	wbuf_bytes(w, ts->end, 16);
+}
+
+static bool put_vip(struct wbuf *w, const struct ike_sa *sa)
+{
+	size_t off = tlv_open(w, T_VIP), n = strnlen(sa->vip.pool, sizeof(sa->vip.pool));
+	bool ok = put_addr(w, &sa->vip.addr, false);
+
+	wbuf_u8(w, sa->vip_leased ? 1 : 0);
+	wbuf_u8(w, (uint8_t)sa->vip.ndns);
+	for (size_t i = 0; i < sa->vip.ndns && i < IKE_MAX_DNS; i++)
+		ok = ok && put_addr(w, &sa->vip.dns[i], false);
+	wbuf_bytes(w, sa->vip.pool, n);
+	tlv_close(w, off);
+	return ok;
+}
+
+static void put_child(struct wbuf *w, const struct ike_sa *sa, const struct child_sa *ch)
+{
+	struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, ch->name) : NULL;
+	size_t off = tlv_open(w, T_CHILD);
+
+	tlv_u32(w, C_UNIQUE_ID, ch->unique_id);
+	tlv_bytes(w, C_NAME, ch->name, strnlen(ch->name, sizeof(ch->name)));
+	tlv_u8(w, C_PROTO, ch->protocol);
+	tlv_u8(w, C_MODE, ch->mode == IKE_MODE_TRANSPORT ? 1 : 0);
+	tlv_u8(w, C_ENCAP, ch->encap ? 1 : 0);
+	tlv_u32(w, C_SPI_IN, ch->spi_in);
+	tlv_u32(w, C_SPI_OUT, ch->spi_out);
+	tlv_alg(w, C_ALG, &ch->alg);
+	wbuf_u16(w, C_KEYS_ALG);
+	wbuf_u32(w, 6);
+	wbuf_u16(w, ch->keys.alg.encr);
+	wbuf_u16(w, ch->keys.alg.key_bits);
+	wbuf_u16(w, ch->keys.alg.integ);
+	tlv_chunk(w, C_ENCR_IR, &ch->keys.encr_ir);
+	tlv_chunk(w, C_INTEG_IR, &ch->keys.integ_ir);
+	tlv_chunk(w, C_ENCR_RI, &ch->keys.encr_ri);
+	tlv_chunk(w, C_INTEG_RI, &ch->keys.integ_ri);
+	for (size_t i = 0; i < ch->n_local_ts; i++)
+		tlv_ts(w, C_LOCAL_TS, &ch->local_ts[i]);
+	for (size_t i = 0; i < ch->n_remote_ts; i++)
+		tlv_ts(w, C_REMOTE_TS, &ch->remote_ts[i]);
+	/* advisory: the importer's conf governs its timers */
+	wbuf_u16(w, C_LIFETIMES);
+	wbuf_u32(w, 8);
+	wbuf_u32(w, cc ? cc->rekey_time_s : 0);
+	wbuf_u32(w, cc ? cc->life_time_s : 0);
+	tlv_close(w, off);
+}
+
+bool sa_export_sa(const struct ike_sa *sa, struct chunk *out, struct sa_err *err)
+{
+	struct wbuf w;
+	const struct ike_keys *k = &sa->keys;
+	bool ok = true, passive = sa->state == IKE_SA_PASSIVE;
+	size_t nchild = 0;
+
+	out->ptr = NULL;
+	out->len = 0;
+	if (sa->state != IKE_SA_ESTABLISHED && !passive)
+		return fail(err, "IKE SA #%u is %s, only ESTABLISHED SAs are exported",
+			    sa->unique_id, ike_sa_state_name(sa->state));
+	if (!sa->conf)
+		return fail(err, "IKE SA #%u has no connection", sa->unique_id);
+	wbuf_init(&w);
+	wbuf_u32(&w, SA_EXPORT_MAGIC);
+	wbuf_u16(&w, SA_EXPORT_VERSION);
+	wbuf_u16(&w, 0);
+	tlv_u32(&w, T_UNIQUE_ID, sa->unique_id);
+	tlv_u8(&w, T_ROLE, sa->initiator ? 1 : 0);
+	tlv_bytes(&w, T_CONF, sa->conf->name, strnlen(sa->conf->name, sizeof(sa->conf->name)));
+	tlv_u64(&w, T_SPI_I, sa->spi_i);
+	tlv_u64(&w, T_SPI_R, sa->spi_r);
+	/* a passive copy is the mirror of an established SA */
+	tlv_u8(&w, T_STATE, IKE_SA_ESTABLISHED);
+	ok = tlv_endpoint(&w, T_LOCAL, &sa->ep.local) &&
+	     tlv_endpoint(&w, T_REMOTE, &sa->ep.remote);
+	tlv_u8(&w, T_NAT, (uint8_t)((sa->nat_here ? 1 : 0) | (sa->nat_there ? 2 : 0)));
+	tlv_alg(&w, T_ALG, &sa->alg);
+	wbuf_u16(&w, T_KEYS_ALG);
+	wbuf_u32(&w, 8);
+	wbuf_u16(&w, k->prf);
+	wbuf_u16(&w, k->alg.encr);
+	wbuf_u16(&w, k->alg.key_bits);
+	wbuf_u16(&w, k->alg.integ);
+	tlv_chunk(&w, T_SK_D, &k->sk_d);
+	tlv_chunk(&w, T_SK_AI, &k->sk_ai);
+	tlv_chunk(&w, T_SK_AR, &k->sk_ar);
+	tlv_chunk(&w, T_SK_EI, &k->sk_ei);
+	tlv_chunk(&w, T_SK_ER, &k->sk_er);
+	tlv_chunk(&w, T_SK_PI, &k->sk_pi);
+	tlv_chunk(&w, T_SK_PR, &k->sk_pr);
+	tlv_chunk(&w, T_NI, &sa->ni);
+	tlv_chunk(&w, T_NR, &sa->nr);
+	tlv_id(&w, T_MY_ID, &sa->my_id);
+	tlv_id(&w, T_PEER_ID, &sa->peer_id);
+	if (sa->has_vip)
+		ok = put_vip(&w, sa) && ok;
+	/* a request in flight cannot be finished elsewhere (its task stays
+	 * here): the next one uses the following ID, as the peer has most
+	 * likely seen this one */
+	tlv_u32(&w, T_MID_OUT, sa->mid_out + (sa->req_in_flight ? 1 : 0));
+	tlv_u32(&w, T_MID_IN, sa->mid_in);
+	if (sa->last_resp.len)
+		tlv_chunk(&w, T_LAST_RESP, &sa->last_resp);
+	tlv_u64(&w, T_IV_SEQ, sa->iv_seq);
+	if (sa->peer_cert.len)
+		tlv_chunk(&w, T_PEER_CERT, &sa->peer_cert);
+	for (const struct child_sa *ch = sa->children; ch; ch = ch->next) {
+		if (!passive && ch->state != CHILD_SA_INSTALLED)
+			continue;
+		if (++nchild > SA_EXPORT_MAX_CHILDREN) {
+			wbuf_free(&w);
+			return fail(err, "IKE SA #%u has more than %d CHILD SAs", sa->unique_id,
+				    SA_EXPORT_MAX_CHILDREN);
+		}
+		put_child(&w, sa, ch);
+	}
+	if (!ok) {
+		wbuf_free(&w);
+		return fail(err, "IKE SA #%u has an address of unknown family", sa->unique_id);
+	}
+	if (!wbuf_ok(&w)) {
+		wbuf_free(&w);
+		return fail(err, "out of memory");
+	}
+	out->ptr = wbuf_steal(&w, &out->len);
+	return true;
+}
+
+bool sa_export(struct ike_core *c, uint32_t unique_id, struct chunk *out,
+	       struct sa_err *err)
+{
+	struct ike_sa *sa = ike_core_find(c, unique_id);
+
+	out->ptr = NULL;
+	out->len = 0;
+	if (!sa)
+		return fail(err, "no IKE SA #%u", unique_id);
+	return sa_export_sa(sa, out, err);
+}
+
+/* --- decoding ---------------------------------------------------------- */
+
+/* The next TLV of r into type and its bounded value. */
+static bool next_tlv(struct rd *r, uint16_t *type, struct rd *val, struct sa_err *err)
+{
+	uint32_t len;
+	struct rd save = *r;
+
+	if (!rd_u16(r, type) || !rd_u32(r, &len)) {
+		*r = save;
+		return fail(err, "truncated TLV header");
+	}
+	if (!rd_sub(r, len, val)) {
+		*r = save;
+		return fail(err, "TLV %u: length %u exceeds the %zu bytes left", *type, len,
+			    r->left);
+	}
+	return true;
+}
+
+/* A singleton TLV seen twice is refused: the blob is ambiguous. */
+static bool mark(uint64_t *seen, uint16_t type, const char *what, struct sa_err *err)
+{
+	if (*seen & (1ull << type))
+		return fail(err, "%s: duplicate TLV %u", what, type);
+	*seen |= 1ull << type;
+	return true;
+}
+
+static bool rd_exact(struct rd *v, size_t len, const char *what, struct sa_err *err)
+{
+	if (v->left != len)
+		return fail(err, "%s: length %zu, expected %zu", what, v->left, len);
+	return true;
+}
+
+static bool get_u8(struct rd *v, uint8_t *o, const char *what, struct sa_err *err)
+{
+	return rd_exact(v, 1, what, err) && rd_u8(v, o);
+}
+
+static bool get_u32(struct rd *v, uint32_t *o, const char *what, struct sa_err *err)
+{
+	return rd_exact(v, 4, what, err) && rd_u32(v, o);
+}
+
+static bool get_u64(struct rd *v, uint64_t *o, const char *what, struct sa_err *err)
+{
+	return rd_exact(v, 8, what, err) && rd_u64(v, o);
+}
+
+static bool get_chunk(struct rd *v, struct chunk *o, size_t min, size_t max,
+		      const char *what, struct sa_err *err)
+{
+	const uint8_t *p;
+	size_t n = v->left;
+
+	if (n < min || n > max)
+		return fail(err, "%s: length %zu not in %zu..%zu", what, n, min, max);
+	if (!rd_ptr(v, n, &p))
+		return fail(err, "%s: truncated", what);
+	chunk_free(o);
+	if (n && !chunk_dup(o, p, n))
+		return fail(err, "out of memory");
+	return true;
+}
+
+static bool get_name(struct rd *v, char *out, size_t size, const char *what,
+		     struct sa_err *err)
+{
+	size_t n = v->left;
+
+	if (n == 0 || n >= size)
+		return fail(err, "%s: length %zu not in 1..%zu", what, n, size - 1);
+	if (!rd_copy(v, out, n))
+		return fail(err, "%s: truncated", what);
+	out[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			return fail(err, "%s: not printable", what);
+	return true;
+}
+
+static bool get_addr(struct rd *v, struct sockaddr_storage *ss, bool port,
+		     const char *what, struct sa_err *err)
+{
+	uint8_t fam;
+	uint16_t p = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!rd_u8(v, &fam))
+		return fail(err, "%s: truncated", what);
+	if (fam == 4) {
+		struct sockaddr_in *s = (struct sockaddr_in *)ss;
+
+		s->sin_family = AF_INET;
+		if (!rd_copy(v, &s->sin_addr, 4))
+			return fail(err, "%s: truncated IPv4 address", what);
+	} else if (fam == 6) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
+
+		s->sin6_family = AF_INET6;
+		if (!rd_copy(v, &s->sin6_addr, 16))
+			return fail(err, "%s: truncated IPv6 address", what);
+	} else {
+		return fail(err, "%s: unknown address family %u", what, fam);
+	}
+	if (port) {
+		if (!rd_u16(v, &p))
+			return fail(err, "%s: truncated port", what);
+		sockaddr_set_port(ss, p);
+	}
+	return true;
+}
+
+static bool get_endpoint(struct rd *v, struct sockaddr_storage *ss, const char *what,
+			 struct sa_err *err)
+{
+	return get_addr(v, ss, true, what, err) && rd_exact(v, 0, what, err);
+}
+
+static bool get_alg(struct rd *v, struct ike_chosen *a, const char *what,
+		    struct sa_err *err)
+{
+	return rd_exact(v, 12, what, err) && rd_u16(v, &a->encr) &&
+	       rd_u16(v, &a->key_bits) && rd_u16(v, &a->integ) && rd_u16(v, &a->prf) &&
+	       rd_u16(v, &a->ke) && rd_u16(v, &a->esn);
+}
+
+static bool get_aead_alg(struct rd *v, struct aead_alg *a, const char *what,
+			 struct sa_err *err)
+{
+	if (!rd_exact(v, 6, what, err) || !rd_u16(v, &a->encr) ||
+	    !rd_u16(v, &a->key_bits) || !rd_u16(v, &a->integ))
+		return false;
+	if (!aead_supported(a))
+		return fail(err, "%s: unsupported algorithm %u/%u/%u", what, a->encr,
+			    a->key_bits, a->integ);
+	return true;
+}
+
+static bool get_id(struct rd *v, struct ike_id *id, const char *what, struct sa_err *err)
+{
+	memset(id, 0, sizeof(*id));
+	if (!rd_u8(v, &id->type))
+		return fail(err, "%s: truncated", what);
+	if (v->left == 0 || v->left > IKE_ID_MAX)
+		return fail(err, "%s: length %zu not in 1..%d", what, v->left, IKE_ID_MAX);
+	id->len = (uint16_t)v->left;
+	return rd_copy(v, id->data, id->len);
+}
+
+static bool get_ts(struct rd *v, struct ike_ts *ts, const char *what, struct sa_err *err)
+{
+	memset(ts, 0, sizeof(*ts));
+	if (!rd_exact(v, 38, what, err) || !rd_u8(v, &ts->type) ||
+	    !rd_u8(v, &ts->ip_proto) || !rd_u16(v, &ts->start_port) ||
+	    !rd_u16(v, &ts->end_port) || !rd_copy(v, ts->start, 16) ||
+	    !rd_copy(v, ts->end, 16))
+		return false;
+	if (ts->type != TS_IPV4_ADDR_RANGE && ts->type != TS_IPV6_ADDR_RANGE)
+		return fail(err, "%s: selector type %u not supported", what, ts->type);
+	return true;
+}
+
+static bool get_vip(struct rd *v, struct ike_sa *sa, struct sa_err *err)
+{
+	uint8_t leased, ndns;
+
+	memset(&sa->vip, 0, sizeof(sa->vip));
+	if (!get_addr(v, &sa->vip.addr, false, "virtual IP", err))
+		return false;
+	if (!rd_u8(v, &leased) || !rd_u8(v, &ndns))
+		return fail(err, "virtual IP: truncated");
+	if (leased > 1 || ndns > IKE_MAX_DNS)
+		return fail(err, "virtual IP: bad flags %u or %u DNS servers", leased, ndns);
+	for (uint8_t i = 0; i < ndns; i++)
+		if (!get_addr(v, &sa->vip.dns[i], false, "virtual IP DNS", err))
+			return false;
+	sa->vip.ndns = ndns;
+	if (v->left >= sizeof(sa->vip.pool))
+		return fail(err, "virtual IP: pool name too long");
+	if (v->left && !get_name(v, sa->vip.pool, sizeof(sa->vip.pool), "pool name", err))
+		return false;
+	sa->has_vip = true;
+	sa->vip_leased = leased;
+	return true;
+}
+
+/* CHILD SA keys must fit the algorithm exactly. */
+static bool check_child_keys(const struct child_keys *k, struct sa_err *err)
+{
+	size_t e = aead_encr_key_len(&k->alg), i = aead_integ_key_len(&k->alg);
+
+	if (k->encr_ir.len != e || k->encr_ri.len != e)
+		return fail(err, "CHILD SA: encryption keys of %zu/%zu bytes, expected %zu",
+			    k->encr_ir.len, k->encr_ri.len, e);
+	if (k->integ_ir.len != i || k->integ_ri.len != i)
+		return fail(err, "CHILD SA: integrity keys of %zu/%zu bytes, expected %zu",
+			    k->integ_ir.len, k->integ_ri.len, i);
+	return true;
+}
+
+#define REQUIRED_CHILD ((1ull << C_UNIQUE_ID) | (1ull << C_NAME) | (1ull << C_PROTO) | \
+	(1ull << C_MODE) | (1ull << C_SPI_IN) | (1ull << C_SPI_OUT) | (1ull << C_ALG) | \
+	(1ull << C_KEYS_ALG) | (1ull << C_ENCR_IR) | (1ull << C_ENCR_RI) | \
+	(1ull << C_LOCAL_TS) | (1ull << C_REMOTE_TS))
+
+static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
+{
+	uint64_t seen = 0;
+	uint16_t type;
+	struct rd v;
+	uint8_t u8;
+	uint32_t u32;
+
+	while (r->left) {
+		if (!next_tlv(r, &type, &v, err))
+			return false;
+		if (type >= C_MAX)
+			continue;	/* a later version's field */
+		if (type != C_LOCAL_TS && type != C_REMOTE_TS && !mark(&seen, type, "CHILD SA", err))
+			return false;
+		seen |= 1ull << type;
+		switch (type) {
+		case C_UNIQUE_ID:
+			if (!get_u32(&v, &ch->unique_id, "CHILD unique id", err))
+				return false;
+			break;
+		case C_NAME:
+			if (!get_name(&v, ch->name, sizeof(ch->name), "CHILD name", err))
+				return false;
+			break;
+		case C_PROTO:
+			if (!get_u8(&v, &ch->protocol, "CHILD protocol", err))
+				return false;
+			if (ch->protocol != PROTO_ESP && ch->protocol != PROTO_AH)
+				return fail(err, "CHILD protocol %u unknown", ch->protocol);
+			break;
+		case C_MODE:
+			if (!get_u8(&v, &u8, "CHILD mode", err))
+				return false;
+			if (u8 > 1)
+				return fail(err, "CHILD mode %u unknown", u8);
+			ch->mode = u8 ? IKE_MODE_TRANSPORT : IKE_MODE_TUNNEL;
+			break;
+		case C_ENCAP:
+			if (!get_u8(&v, &u8, "CHILD encap", err))
+				return false;
+			ch->encap = u8 != 0;
+			break;
+		case C_SPI_IN:
+		case C_SPI_OUT:
+			if (!get_u32(&v, &u32, "CHILD SPI", err))
+				return false;
+			if (!u32)
+				return fail(err, "CHILD SPI is 0");
+			*(type == C_SPI_IN ? &ch->spi_in : &ch->spi_out) = u32;
+			break;
+		case C_ALG:
+			if (!get_alg(&v, &ch->alg, "CHILD algorithms", err))
+				return false;
+			break;
+		case C_KEYS_ALG:
+			if (!get_aead_alg(&v, &ch->keys.alg, "CHILD key algorithm", err))
+				return false;
+			break;
+		case C_ENCR_IR:
+		case C_ENCR_RI:
+		case C_INTEG_IR:
+		case C_INTEG_RI: {
+			struct chunk *k = type == C_ENCR_IR ? &ch->keys.encr_ir :
+					  type == C_ENCR_RI ? &ch->keys.encr_ri :
+					  type == C_INTEG_IR ? &ch->keys.integ_ir :
+					  &ch->keys.integ_ri;
+
+			if (!get_chunk(&v, k, 0, 128, "CHILD key", err))
+				return false;
+			break;
+		}
+		case C_LOCAL_TS:
+			if (ch->n_local_ts == CHILD_MAX_TS)
+				return fail(err, "CHILD SA: more than %d local selectors", CHILD_MAX_TS);
+			if (!get_ts(&v, &ch->local_ts[ch->n_local_ts++], "local selector", err))
+				return false;
+			break;
+		case C_REMOTE_TS:
+			if (ch->n_remote_ts == CHILD_MAX_TS)
+				return fail(err, "CHILD SA: more than %d remote selectors", CHILD_MAX_TS);
+			if (!get_ts(&v, &ch->remote_ts[ch->n_remote_ts++], "remote selector", err))
+				return false;
+			break;
+		case C_LIFETIMES:
+			if (!rd_exact(&v, 8, "CHILD lifetimes", err))
+				return false;
+			break;
+		default:
+			break;
+		}
+	}
+	if ((seen & REQUIRED_CHILD) != REQUIRED_CHILD) {
+		for (unsigned t = 1; t < C_MAX; t++)
+			if ((REQUIRED_CHILD & (1ull << t)) && !(seen & (1ull << t)))
+				return fail(err, "CHILD SA: TLV %u missing", t);
+	}
+	return check_child_keys(&ch->keys, err);
+}
+
+#define REQUIRED_IKE ((1ull << T_UNIQUE_ID) | (1ull << T_ROLE) | (1ull << T_CONF) | \
+	(1ull << T_SPI_I) | (1ull << T_SPI_R) | (1ull << T_STATE) | (1ull << T_LOCAL) | \
+	(1ull << T_REMOTE) | (1ull << T_ALG) | (1ull << T_KEYS_ALG) | (1ull << T_SK_D) | \
+	(1ull << T_SK_EI) | (1ull << T_SK_ER) | (1ull << T_SK_PI) | (1ull << T_SK_PR) | \
+	(1ull << T_NI) | (1ull << T_NR) | (1ull << T_MY_ID) | (1ull << T_PEER_ID) | \
+	(1ull << T_MID_OUT) | (1ull << T_MID_IN) | (1ull << T_IV_SEQ))
+
+static struct chunk *sk_field(struct ike_sa *sa, uint16_t type)
+{
+	struct ike_keys *k = &sa->keys;
+
+	switch (type) {
+	case T_SK_D: return &k->sk_d;
+	case T_SK_AI: return &k->sk_ai;
+	case T_SK_AR: return &k->sk_ar;
+	case T_SK_EI: return &k->sk_ei;
+	case T_SK_ER: return &k->sk_er;
+	case T_SK_PI: return &k->sk_pi;
+	default: return &k->sk_pr;
+	}
+}
+
+static bool decode_ike_tlv(uint16_t type, struct rd *v, struct ike_sa *sa,
+			   char conf_name[64], size_t *nchild, struct sa_err *err)
+{
+	uint8_t u8;
+
+	switch (type) {
+	case T_UNIQUE_ID: {
+		uint32_t id;
+
+		return get_u32(v, &id, "unique id", err);
+	}
+	case T_ROLE:
+		if (!get_u8(v, &u8, "role", err))
+			return false;
+		if (u8 > 1)
+			return fail(err, "role %u unknown", u8);
+		sa->initiator = u8;
+		return true;
+	case T_CONF:
+		return get_name(v, conf_name, 64, "connection name", err);
+	case T_SPI_I:
+	case T_SPI_R: {
+		uint64_t *spi = type == T_SPI_I ? &sa->spi_i : &sa->spi_r;
+
+		if (!get_u64(v, spi, "IKE SPI", err))
+			return false;
+		return *spi ? true : fail(err, "IKE SPI is 0");
+	}
+	case T_STATE:
+		if (!get_u8(v, &u8, "state", err))
+			return false;
+		if (u8 != IKE_SA_ESTABLISHED)
+			return fail(err, "state %u: only ESTABLISHED SAs are imported", u8);
+		return true;
+	case T_LOCAL:
+		return get_endpoint(v, &sa->ep.local, "local endpoint", err);
+	case T_REMOTE:
+		return get_endpoint(v, &sa->ep.remote, "remote endpoint", err);
+	case T_NAT:
+		if (!get_u8(v, &u8, "NAT flags", err))
+			return false;
+		if (u8 > 3)
+			return fail(err, "NAT flags %#x unknown", u8);
+		sa->nat_here = u8 & 1;
+		sa->nat_there = (u8 & 2) != 0;
+		return true;
+	case T_ALG:
+		return get_alg(v, &sa->alg, "IKE algorithms", err);
+	case T_KEYS_ALG:
+		if (!rd_exact(v, 8, "IKE key algorithm", err) || !rd_u16(v, &sa->keys.prf))
+			return false;
+		if (!prf_size_of(sa->keys.prf))
+			return fail(err, "IKE PRF %u unsupported", sa->keys.prf);
+		return get_aead_alg(v, &sa->keys.alg, "IKE key algorithm", err);
+	case T_SK_D:
+	case T_SK_PI:
+	case T_SK_PR:
+		return get_chunk(v, sk_field(sa, type), 1, MAX_SK_LEN, "SK_d/SK_p", err);
+	case T_SK_AI:
+	case T_SK_AR:
+	case T_SK_EI:
+	case T_SK_ER:
+		return get_chunk(v, sk_field(sa, type), 0, 128, "SK_a/SK_e", err);
+	case T_NI:
+		return get_chunk(v, &sa->ni, 16, 256, "Ni", err);
+	case T_NR:
+		return get_chunk(v, &sa->nr, 16, 256, "Nr", err);
+	case T_MY_ID:
+		return get_id(v, &sa->my_id, "our identity", err);
+	case T_PEER_ID:
+		return get_id(v, &sa->peer_id, "peer identity", err);
+	case T_VIP:
+		return get_vip(v, sa, err);
+	case T_MID_OUT:
+		return get_u32(v, &sa->mid_out, "message ID out", err);
+	case T_MID_IN:
+		return get_u32(v, &sa->mid_in, "message ID in", err);
+	case T_LAST_RESP:
+		return get_chunk(v, &sa->last_resp, 28, MAX_LAST_RESP, "last response", err);
+	case T_IV_SEQ:
+		return get_u64(v, &sa->iv_seq, "IV counter", err);
+	case T_PEER_CERT:
+		return get_chunk(v, &sa->peer_cert, 1, MAX_PEER_CERT, "peer certificate", err);
+	case T_CHILD: {
+		struct child_sa *ch, **pp;
+
+		if (++*nchild > SA_EXPORT_MAX_CHILDREN)
+			return fail(err, "more than %d CHILD SAs", SA_EXPORT_MAX_CHILDREN);
+		ch = child_sa_new(sa, "");
+		if (!ch)
+			return fail(err, "out of memory");
+		ch->sa = sa;
+		/* keep the exporter's order: re-export gives the same bytes */
+		for (pp = &sa->children; *pp; pp = &(*pp)->next)
+			;
+		*pp = ch;
+		return decode_child(v, ch, err);
+	}
+	default:
+		return true;
+	}
+}
+
+bool sa_decode(const uint8_t *blob, size_t len, struct ike_sa *sa,
+	       char conf_name[64], struct sa_err *err)
+{
+	struct rd r = rd_init(blob, len), v;
+	uint64_t seen = 0;
+	uint32_t magic;
+	uint16_t version, flags, type;
+	size_t nchild = 0, e, i;
+
+	if (!rd_u32(&r, &magic) || !rd_u16(&r, &version) || !rd_u16(&r, &flags))
+		return fail(err, "truncated header (%zu bytes)", len);
+	if (magic != SA_EXPORT_MAGIC)
+		return fail(err, "not an SA state blob (magic %08x)", magic);
+	if (version != SA_EXPORT_VERSION)
+		return fail(err, "version %u not supported (this node speaks %u)", version,
+			    SA_EXPORT_VERSION);
+	while (r.left) {
+		if (!next_tlv(&r, &type, &v, err))
+			return false;
+		if (type >= T_MAX_IKE || type == 0)
+			continue;	/* a later version's field */
+		if (type != T_CHILD && !mark(&seen, type, "IKE SA", err))
+			return false;
+		if (!decode_ike_tlv(type, &v, sa, conf_name, &nchild, err))
+			return false;
+	}
+	if ((seen & REQUIRED_IKE) != REQUIRED_IKE) {
+		for (unsigned t = 1; t < T_MAX_IKE; t++)
+			if ((REQUIRED_IKE & (1ull << t)) && !(seen & (1ull << t)))
+				return fail(err, "IKE SA: TLV %u missing", t);
+	}
+	if (sa->ep.local.ss_family != sa->ep.remote.ss_family)
+		return fail(err, "local and remote endpoints of different families");
+	e = aead_encr_key_len(&sa->keys.alg);
+	i = aead_integ_key_len(&sa->keys.alg);
+	if (sa->keys.sk_ei.len != e || sa->keys.sk_er.len != e ||
+	    sa->keys.sk_ai.len != i || sa->keys.sk_ar.len != i)
+		return fail(err, "IKE keys do not fit the algorithm (%zu/%zu encr, %zu/%zu integ)",
+			    sa->keys.sk_ei.len, sa->keys.sk_er.len, sa->keys.sk_ai.len,
+			    sa->keys.sk_ar.len);
+	if (sa->keys.sk_d.len != prf_size_of(sa->keys.prf) ||
+	    sa->keys.sk_pi.len != sa->keys.sk_d.len || sa->keys.sk_pr.len != sa->keys.sk_d.len)
+		return fail(err, "SK_d/SK_pi/SK_pr do not fit the PRF");
+	if (!keymat_ike_aeads(&sa->keys, sa->initiator, &sa->aead_out, &sa->aead_in))
+		return fail(err, "cannot key the SK transforms");
+	sa->authenticated = true;
+	sa->ke_group = sa->alg.ke;
+	return true;
+}
