@@ -16,24 +16,6 @@
 #include "lib/rd.h"
 #include "lib/wbuf.h"
 
-/* IKE SA TLVs */
-enum {
-	T_UNIQUE_ID = 1, T_ROLE, T_CONF, T_SPI_I, T_SPI_R, T_STATE,
-	T_LOCAL, T_REMOTE, T_NAT, T_ALG, T_KEYS_ALG,
-	T_SK_D, T_SK_AI, T_SK_AR, T_SK_EI, T_SK_ER, T_SK_PI, T_SK_PR,
-	T_NI, T_NR, T_MY_ID, T_PEER_ID, T_VIP, T_MID_OUT, T_MID_IN,
-	T_LAST_RESP, T_IV_SEQ, T_PEER_CERT, T_CHILD,
-	T_MAX_IKE
-};
-
-/* CHILD SA TLVs (inside T_CHILD) */
-enum {
-	C_UNIQUE_ID = 1, C_NAME, C_PROTO, C_MODE, C_ENCAP, C_SPI_IN, C_SPI_OUT,
-	C_ALG, C_KEYS_ALG, C_ENCR_IR, C_INTEG_IR, C_ENCR_RI, C_INTEG_RI,
-	C_LOCAL_TS, C_REMOTE_TS, C_LIFETIMES,
-	C_MAX
-};
-
 #define MAX_LAST_RESP 65535u
 #define MAX_PEER_CERT 16384u
 #define MAX_SK_LEN 64u		/* SK_d/SK_pi/SK_pr: a PRF output */
@@ -161,7 +143,7 @@ static void tlv_ts(struct wbuf *w, uint16_t type, const struct ike_ts *ts)
 
 static bool put_vip(struct wbuf *w, const struct ike_sa *sa)
 {
-	size_t off = tlv_open(w, T_VIP), n = strnlen(sa->vip.pool, sizeof(sa->vip.pool));
+	size_t off = tlv_open(w, SA_T_VIP), n = strnlen(sa->vip.pool, sizeof(sa->vip.pool));
 	bool ok = put_addr(w, &sa->vip.addr, false);
 
 	wbuf_u8(w, sa->vip_leased ? 1 : 0);
@@ -176,31 +158,31 @@ static bool put_vip(struct wbuf *w, const struct ike_sa *sa)
 static void put_child(struct wbuf *w, const struct ike_sa *sa, const struct child_sa *ch)
 {
 	struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, ch->name) : NULL;
-	size_t off = tlv_open(w, T_CHILD);
+	size_t off = tlv_open(w, SA_T_CHILD);
 
-	tlv_u32(w, C_UNIQUE_ID, ch->unique_id);
-	tlv_bytes(w, C_NAME, ch->name, strnlen(ch->name, sizeof(ch->name)));
-	tlv_u8(w, C_PROTO, ch->protocol);
-	tlv_u8(w, C_MODE, ch->mode == IKE_MODE_TRANSPORT ? 1 : 0);
-	tlv_u8(w, C_ENCAP, ch->encap ? 1 : 0);
-	tlv_u32(w, C_SPI_IN, ch->spi_in);
-	tlv_u32(w, C_SPI_OUT, ch->spi_out);
-	tlv_alg(w, C_ALG, &ch->alg);
-	wbuf_u16(w, C_KEYS_ALG);
+	tlv_u32(w, SA_C_UNIQUE_ID, ch->unique_id);
+	tlv_bytes(w, SA_C_NAME, ch->name, strnlen(ch->name, sizeof(ch->name)));
+	tlv_u8(w, SA_C_PROTO, ch->protocol);
+	tlv_u8(w, SA_C_MODE, ch->mode == IKE_MODE_TRANSPORT ? 1 : 0);
+	tlv_u8(w, SA_C_ENCAP, ch->encap ? 1 : 0);
+	tlv_u32(w, SA_C_SPI_IN, ch->spi_in);
+	tlv_u32(w, SA_C_SPI_OUT, ch->spi_out);
+	tlv_alg(w, SA_C_ALG, &ch->alg);
+	wbuf_u16(w, SA_C_KEYS_ALG);
 	wbuf_u32(w, 6);
 	wbuf_u16(w, ch->keys.alg.encr);
 	wbuf_u16(w, ch->keys.alg.key_bits);
 	wbuf_u16(w, ch->keys.alg.integ);
-	tlv_chunk(w, C_ENCR_IR, &ch->keys.encr_ir);
-	tlv_chunk(w, C_INTEG_IR, &ch->keys.integ_ir);
-	tlv_chunk(w, C_ENCR_RI, &ch->keys.encr_ri);
-	tlv_chunk(w, C_INTEG_RI, &ch->keys.integ_ri);
+	tlv_chunk(w, SA_C_ENCR_IR, &ch->keys.encr_ir);
+	tlv_chunk(w, SA_C_INTEG_IR, &ch->keys.integ_ir);
+	tlv_chunk(w, SA_C_ENCR_RI, &ch->keys.encr_ri);
+	tlv_chunk(w, SA_C_INTEG_RI, &ch->keys.integ_ri);
 	for (size_t i = 0; i < ch->n_local_ts; i++)
-		tlv_ts(w, C_LOCAL_TS, &ch->local_ts[i]);
+		tlv_ts(w, SA_C_LOCAL_TS, &ch->local_ts[i]);
 	for (size_t i = 0; i < ch->n_remote_ts; i++)
-		tlv_ts(w, C_REMOTE_TS, &ch->remote_ts[i]);
+		tlv_ts(w, SA_C_REMOTE_TS, &ch->remote_ts[i]);
 	/* advisory: the importer's conf governs its timers */
-	wbuf_u16(w, C_LIFETIMES);
+	wbuf_u16(w, SA_C_LIFETIMES);
 	wbuf_u32(w, 8);
 	wbuf_u32(w, cc ? cc->rekey_time_s : 0);
 	wbuf_u32(w, cc ? cc->life_time_s : 0);
@@ -225,46 +207,46 @@ bool sa_export_sa(const struct ike_sa *sa, struct chunk *out, struct sa_err *err
 	wbuf_u32(&w, SA_EXPORT_MAGIC);
 	wbuf_u16(&w, SA_EXPORT_VERSION);
 	wbuf_u16(&w, 0);
-	tlv_u32(&w, T_UNIQUE_ID, sa->unique_id);
-	tlv_u8(&w, T_ROLE, sa->initiator ? 1 : 0);
-	tlv_bytes(&w, T_CONF, sa->conf->name, strnlen(sa->conf->name, sizeof(sa->conf->name)));
-	tlv_u64(&w, T_SPI_I, sa->spi_i);
-	tlv_u64(&w, T_SPI_R, sa->spi_r);
+	tlv_u32(&w, SA_T_UNIQUE_ID, sa->unique_id);
+	tlv_u8(&w, SA_T_ROLE, sa->initiator ? 1 : 0);
+	tlv_bytes(&w, SA_T_CONF, sa->conf->name, strnlen(sa->conf->name, sizeof(sa->conf->name)));
+	tlv_u64(&w, SA_T_SPI_I, sa->spi_i);
+	tlv_u64(&w, SA_T_SPI_R, sa->spi_r);
 	/* a passive copy is the mirror of an established SA */
-	tlv_u8(&w, T_STATE, IKE_SA_ESTABLISHED);
-	ok = tlv_endpoint(&w, T_LOCAL, &sa->ep.local) &&
-	     tlv_endpoint(&w, T_REMOTE, &sa->ep.remote);
-	tlv_u8(&w, T_NAT, (uint8_t)((sa->nat_here ? 1 : 0) | (sa->nat_there ? 2 : 0)));
-	tlv_alg(&w, T_ALG, &sa->alg);
-	wbuf_u16(&w, T_KEYS_ALG);
+	tlv_u8(&w, SA_T_STATE, IKE_SA_ESTABLISHED);
+	ok = tlv_endpoint(&w, SA_T_LOCAL, &sa->ep.local) &&
+	     tlv_endpoint(&w, SA_T_REMOTE, &sa->ep.remote);
+	tlv_u8(&w, SA_T_NAT, (uint8_t)((sa->nat_here ? 1 : 0) | (sa->nat_there ? 2 : 0)));
+	tlv_alg(&w, SA_T_ALG, &sa->alg);
+	wbuf_u16(&w, SA_T_KEYS_ALG);
 	wbuf_u32(&w, 8);
 	wbuf_u16(&w, k->prf);
 	wbuf_u16(&w, k->alg.encr);
 	wbuf_u16(&w, k->alg.key_bits);
 	wbuf_u16(&w, k->alg.integ);
-	tlv_chunk(&w, T_SK_D, &k->sk_d);
-	tlv_chunk(&w, T_SK_AI, &k->sk_ai);
-	tlv_chunk(&w, T_SK_AR, &k->sk_ar);
-	tlv_chunk(&w, T_SK_EI, &k->sk_ei);
-	tlv_chunk(&w, T_SK_ER, &k->sk_er);
-	tlv_chunk(&w, T_SK_PI, &k->sk_pi);
-	tlv_chunk(&w, T_SK_PR, &k->sk_pr);
-	tlv_chunk(&w, T_NI, &sa->ni);
-	tlv_chunk(&w, T_NR, &sa->nr);
-	tlv_id(&w, T_MY_ID, &sa->my_id);
-	tlv_id(&w, T_PEER_ID, &sa->peer_id);
+	tlv_chunk(&w, SA_T_SK_D, &k->sk_d);
+	tlv_chunk(&w, SA_T_SK_AI, &k->sk_ai);
+	tlv_chunk(&w, SA_T_SK_AR, &k->sk_ar);
+	tlv_chunk(&w, SA_T_SK_EI, &k->sk_ei);
+	tlv_chunk(&w, SA_T_SK_ER, &k->sk_er);
+	tlv_chunk(&w, SA_T_SK_PI, &k->sk_pi);
+	tlv_chunk(&w, SA_T_SK_PR, &k->sk_pr);
+	tlv_chunk(&w, SA_T_NI, &sa->ni);
+	tlv_chunk(&w, SA_T_NR, &sa->nr);
+	tlv_id(&w, SA_T_MY_ID, &sa->my_id);
+	tlv_id(&w, SA_T_PEER_ID, &sa->peer_id);
 	if (sa->has_vip)
 		ok = put_vip(&w, sa) && ok;
 	/* a request in flight cannot be finished elsewhere (its task stays
 	 * here): the next one uses the following ID, as the peer has most
 	 * likely seen this one */
-	tlv_u32(&w, T_MID_OUT, sa->mid_out + (sa->req_in_flight ? 1 : 0));
-	tlv_u32(&w, T_MID_IN, sa->mid_in);
+	tlv_u32(&w, SA_T_MID_OUT, sa->mid_out + (sa->req_in_flight ? 1 : 0));
+	tlv_u32(&w, SA_T_MID_IN, sa->mid_in);
 	if (sa->last_resp.len)
-		tlv_chunk(&w, T_LAST_RESP, &sa->last_resp);
-	tlv_u64(&w, T_IV_SEQ, sa->iv_seq);
+		tlv_chunk(&w, SA_T_LAST_RESP, &sa->last_resp);
+	tlv_u64(&w, SA_T_IV_SEQ, sa->iv_seq);
 	if (sa->peer_cert.len)
-		tlv_chunk(&w, T_PEER_CERT, &sa->peer_cert);
+		tlv_chunk(&w, SA_T_PEER_CERT, &sa->peer_cert);
 	for (const struct child_sa *ch = sa->children; ch; ch = ch->next) {
 		if (!passive && ch->state != CHILD_SA_INSTALLED)
 			continue;
@@ -502,10 +484,10 @@ static bool check_child_keys(const struct child_keys *k, struct sa_err *err)
 	return true;
 }
 
-#define REQUIRED_CHILD ((1ull << C_UNIQUE_ID) | (1ull << C_NAME) | (1ull << C_PROTO) | \
-	(1ull << C_MODE) | (1ull << C_SPI_IN) | (1ull << C_SPI_OUT) | (1ull << C_ALG) | \
-	(1ull << C_KEYS_ALG) | (1ull << C_ENCR_IR) | (1ull << C_ENCR_RI) | \
-	(1ull << C_LOCAL_TS) | (1ull << C_REMOTE_TS))
+#define REQUIRED_CHILD ((1ull << SA_C_UNIQUE_ID) | (1ull << SA_C_NAME) | (1ull << SA_C_PROTO) | \
+	(1ull << SA_C_MODE) | (1ull << SA_C_SPI_IN) | (1ull << SA_C_SPI_OUT) | (1ull << SA_C_ALG) | \
+	(1ull << SA_C_KEYS_ALG) | (1ull << SA_C_ENCR_IR) | (1ull << SA_C_ENCR_RI) | \
+	(1ull << SA_C_LOCAL_TS) | (1ull << SA_C_REMOTE_TS))
 
 static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
 {
@@ -518,80 +500,80 @@ static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
 	while (r->left) {
 		if (!next_tlv(r, &type, &v, err))
 			return false;
-		if (type >= C_MAX)
+		if (type >= SA_C_MAX)
 			continue;	/* a later version's field */
-		if (type != C_LOCAL_TS && type != C_REMOTE_TS && !mark(&seen, type, "CHILD SA", err))
+		if (type != SA_C_LOCAL_TS && type != SA_C_REMOTE_TS && !mark(&seen, type, "CHILD SA", err))
 			return false;
 		seen |= 1ull << type;
 		switch (type) {
-		case C_UNIQUE_ID:
+		case SA_C_UNIQUE_ID:
 			if (!get_u32(&v, &ch->unique_id, "CHILD unique id", err))
 				return false;
 			break;
-		case C_NAME:
+		case SA_C_NAME:
 			if (!get_name(&v, ch->name, sizeof(ch->name), "CHILD name", err))
 				return false;
 			break;
-		case C_PROTO:
+		case SA_C_PROTO:
 			if (!get_u8(&v, &ch->protocol, "CHILD protocol", err))
 				return false;
 			if (ch->protocol != PROTO_ESP && ch->protocol != PROTO_AH)
 				return fail(err, "CHILD protocol %u unknown", ch->protocol);
 			break;
-		case C_MODE:
+		case SA_C_MODE:
 			if (!get_u8(&v, &u8, "CHILD mode", err))
 				return false;
 			if (u8 > 1)
 				return fail(err, "CHILD mode %u unknown", u8);
 			ch->mode = u8 ? IKE_MODE_TRANSPORT : IKE_MODE_TUNNEL;
 			break;
-		case C_ENCAP:
+		case SA_C_ENCAP:
 			if (!get_u8(&v, &u8, "CHILD encap", err))
 				return false;
 			ch->encap = u8 != 0;
 			break;
-		case C_SPI_IN:
-		case C_SPI_OUT:
+		case SA_C_SPI_IN:
+		case SA_C_SPI_OUT:
 			if (!get_u32(&v, &u32, "CHILD SPI", err))
 				return false;
 			if (!u32)
 				return fail(err, "CHILD SPI is 0");
-			*(type == C_SPI_IN ? &ch->spi_in : &ch->spi_out) = u32;
+			*(type == SA_C_SPI_IN ? &ch->spi_in : &ch->spi_out) = u32;
 			break;
-		case C_ALG:
+		case SA_C_ALG:
 			if (!get_alg(&v, &ch->alg, "CHILD algorithms", err))
 				return false;
 			break;
-		case C_KEYS_ALG:
+		case SA_C_KEYS_ALG:
 			if (!get_aead_alg(&v, &ch->keys.alg, "CHILD key algorithm", err))
 				return false;
 			break;
-		case C_ENCR_IR:
-		case C_ENCR_RI:
-		case C_INTEG_IR:
-		case C_INTEG_RI: {
-			struct chunk *k = type == C_ENCR_IR ? &ch->keys.encr_ir :
-					  type == C_ENCR_RI ? &ch->keys.encr_ri :
-					  type == C_INTEG_IR ? &ch->keys.integ_ir :
+		case SA_C_ENCR_IR:
+		case SA_C_ENCR_RI:
+		case SA_C_INTEG_IR:
+		case SA_C_INTEG_RI: {
+			struct chunk *k = type == SA_C_ENCR_IR ? &ch->keys.encr_ir :
+					  type == SA_C_ENCR_RI ? &ch->keys.encr_ri :
+					  type == SA_C_INTEG_IR ? &ch->keys.integ_ir :
 					  &ch->keys.integ_ri;
 
 			if (!get_chunk(&v, k, 0, 128, "CHILD key", err))
 				return false;
 			break;
 		}
-		case C_LOCAL_TS:
+		case SA_C_LOCAL_TS:
 			if (ch->n_local_ts == CHILD_MAX_TS)
 				return fail(err, "CHILD SA: more than %d local selectors", CHILD_MAX_TS);
 			if (!get_ts(&v, &ch->local_ts[ch->n_local_ts++], "local selector", err))
 				return false;
 			break;
-		case C_REMOTE_TS:
+		case SA_C_REMOTE_TS:
 			if (ch->n_remote_ts == CHILD_MAX_TS)
 				return fail(err, "CHILD SA: more than %d remote selectors", CHILD_MAX_TS);
 			if (!get_ts(&v, &ch->remote_ts[ch->n_remote_ts++], "remote selector", err))
 				return false;
 			break;
-		case C_LIFETIMES:
+		case SA_C_LIFETIMES:
 			if (!rd_exact(&v, 8, "CHILD lifetimes", err))
 				return false;
 			break;
@@ -600,31 +582,31 @@ static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
 		}
 	}
 	if ((seen & REQUIRED_CHILD) != REQUIRED_CHILD) {
-		for (unsigned t = 1; t < C_MAX; t++)
+		for (unsigned t = 1; t < SA_C_MAX; t++)
 			if ((REQUIRED_CHILD & (1ull << t)) && !(seen & (1ull << t)))
 				return fail(err, "CHILD SA: TLV %u missing", t);
 	}
 	return check_child_keys(&ch->keys, err);
 }
 
-#define REQUIRED_IKE ((1ull << T_UNIQUE_ID) | (1ull << T_ROLE) | (1ull << T_CONF) | \
-	(1ull << T_SPI_I) | (1ull << T_SPI_R) | (1ull << T_STATE) | (1ull << T_LOCAL) | \
-	(1ull << T_REMOTE) | (1ull << T_ALG) | (1ull << T_KEYS_ALG) | (1ull << T_SK_D) | \
-	(1ull << T_SK_EI) | (1ull << T_SK_ER) | (1ull << T_SK_PI) | (1ull << T_SK_PR) | \
-	(1ull << T_NI) | (1ull << T_NR) | (1ull << T_MY_ID) | (1ull << T_PEER_ID) | \
-	(1ull << T_MID_OUT) | (1ull << T_MID_IN) | (1ull << T_IV_SEQ))
+#define REQUIRED_IKE ((1ull << SA_T_UNIQUE_ID) | (1ull << SA_T_ROLE) | (1ull << SA_T_CONF) | \
+	(1ull << SA_T_SPI_I) | (1ull << SA_T_SPI_R) | (1ull << SA_T_STATE) | (1ull << SA_T_LOCAL) | \
+	(1ull << SA_T_REMOTE) | (1ull << SA_T_ALG) | (1ull << SA_T_KEYS_ALG) | (1ull << SA_T_SK_D) | \
+	(1ull << SA_T_SK_EI) | (1ull << SA_T_SK_ER) | (1ull << SA_T_SK_PI) | (1ull << SA_T_SK_PR) | \
+	(1ull << SA_T_NI) | (1ull << SA_T_NR) | (1ull << SA_T_MY_ID) | (1ull << SA_T_PEER_ID) | \
+	(1ull << SA_T_MID_OUT) | (1ull << SA_T_MID_IN) | (1ull << SA_T_IV_SEQ))
 
 static struct chunk *sk_field(struct ike_sa *sa, uint16_t type)
 {
 	struct ike_keys *k = &sa->keys;
 
 	switch (type) {
-	case T_SK_D: return &k->sk_d;
-	case T_SK_AI: return &k->sk_ai;
-	case T_SK_AR: return &k->sk_ar;
-	case T_SK_EI: return &k->sk_ei;
-	case T_SK_ER: return &k->sk_er;
-	case T_SK_PI: return &k->sk_pi;
+	case SA_T_SK_D: return &k->sk_d;
+	case SA_T_SK_AI: return &k->sk_ai;
+	case SA_T_SK_AR: return &k->sk_ar;
+	case SA_T_SK_EI: return &k->sk_ei;
+	case SA_T_SK_ER: return &k->sk_er;
+	case SA_T_SK_PI: return &k->sk_pi;
 	default: return &k->sk_pr;
 	}
 }
@@ -635,39 +617,39 @@ static bool decode_ike_tlv(uint16_t type, struct rd *v, struct ike_sa *sa,
 	uint8_t u8;
 
 	switch (type) {
-	case T_UNIQUE_ID: {
+	case SA_T_UNIQUE_ID: {
 		uint32_t id;
 
 		return get_u32(v, &id, "unique id", err);
 	}
-	case T_ROLE:
+	case SA_T_ROLE:
 		if (!get_u8(v, &u8, "role", err))
 			return false;
 		if (u8 > 1)
 			return fail(err, "role %u unknown", u8);
 		sa->initiator = u8;
 		return true;
-	case T_CONF:
+	case SA_T_CONF:
 		return get_name(v, conf_name, 64, "connection name", err);
-	case T_SPI_I:
-	case T_SPI_R: {
-		uint64_t *spi = type == T_SPI_I ? &sa->spi_i : &sa->spi_r;
+	case SA_T_SPI_I:
+	case SA_T_SPI_R: {
+		uint64_t *spi = type == SA_T_SPI_I ? &sa->spi_i : &sa->spi_r;
 
 		if (!get_u64(v, spi, "IKE SPI", err))
 			return false;
 		return *spi ? true : fail(err, "IKE SPI is 0");
 	}
-	case T_STATE:
+	case SA_T_STATE:
 		if (!get_u8(v, &u8, "state", err))
 			return false;
 		if (u8 != IKE_SA_ESTABLISHED)
 			return fail(err, "state %u: only ESTABLISHED SAs are imported", u8);
 		return true;
-	case T_LOCAL:
+	case SA_T_LOCAL:
 		return get_endpoint(v, &sa->ep.local, "local endpoint", err);
-	case T_REMOTE:
+	case SA_T_REMOTE:
 		return get_endpoint(v, &sa->ep.remote, "remote endpoint", err);
-	case T_NAT:
+	case SA_T_NAT:
 		if (!get_u8(v, &u8, "NAT flags", err))
 			return false;
 		if (u8 > 3)
@@ -675,44 +657,44 @@ static bool decode_ike_tlv(uint16_t type, struct rd *v, struct ike_sa *sa,
 		sa->nat_here = u8 & 1;
 		sa->nat_there = (u8 & 2) != 0;
 		return true;
-	case T_ALG:
+	case SA_T_ALG:
 		return get_alg(v, &sa->alg, "IKE algorithms", err);
-	case T_KEYS_ALG:
+	case SA_T_KEYS_ALG:
 		if (!rd_exact(v, 8, "IKE key algorithm", err) || !rd_u16(v, &sa->keys.prf))
 			return false;
 		if (!prf_size_of(sa->keys.prf))
 			return fail(err, "IKE PRF %u unsupported", sa->keys.prf);
 		return get_aead_alg(v, &sa->keys.alg, "IKE key algorithm", err);
-	case T_SK_D:
-	case T_SK_PI:
-	case T_SK_PR:
+	case SA_T_SK_D:
+	case SA_T_SK_PI:
+	case SA_T_SK_PR:
 		return get_chunk(v, sk_field(sa, type), 1, MAX_SK_LEN, "SK_d/SK_p", err);
-	case T_SK_AI:
-	case T_SK_AR:
-	case T_SK_EI:
-	case T_SK_ER:
+	case SA_T_SK_AI:
+	case SA_T_SK_AR:
+	case SA_T_SK_EI:
+	case SA_T_SK_ER:
 		return get_chunk(v, sk_field(sa, type), 0, 128, "SK_a/SK_e", err);
-	case T_NI:
+	case SA_T_NI:
 		return get_chunk(v, &sa->ni, 16, 256, "Ni", err);
-	case T_NR:
+	case SA_T_NR:
 		return get_chunk(v, &sa->nr, 16, 256, "Nr", err);
-	case T_MY_ID:
+	case SA_T_MY_ID:
 		return get_id(v, &sa->my_id, "our identity", err);
-	case T_PEER_ID:
+	case SA_T_PEER_ID:
 		return get_id(v, &sa->peer_id, "peer identity", err);
-	case T_VIP:
+	case SA_T_VIP:
 		return get_vip(v, sa, err);
-	case T_MID_OUT:
+	case SA_T_MID_OUT:
 		return get_u32(v, &sa->mid_out, "message ID out", err);
-	case T_MID_IN:
+	case SA_T_MID_IN:
 		return get_u32(v, &sa->mid_in, "message ID in", err);
-	case T_LAST_RESP:
+	case SA_T_LAST_RESP:
 		return get_chunk(v, &sa->last_resp, 28, MAX_LAST_RESP, "last response", err);
-	case T_IV_SEQ:
+	case SA_T_IV_SEQ:
 		return get_u64(v, &sa->iv_seq, "IV counter", err);
-	case T_PEER_CERT:
+	case SA_T_PEER_CERT:
 		return get_chunk(v, &sa->peer_cert, 1, MAX_PEER_CERT, "peer certificate", err);
-	case T_CHILD: {
+	case SA_T_CHILD: {
 		struct child_sa *ch, **pp;
 
 		if (++*nchild > SA_EXPORT_MAX_CHILDREN)
@@ -751,15 +733,15 @@ bool sa_decode(const uint8_t *blob, size_t len, struct ike_sa *sa,
 	while (r.left) {
 		if (!next_tlv(&r, &type, &v, err))
 			return false;
-		if (type >= T_MAX_IKE || type == 0)
+		if (type >= SA_T_MAX_IKE || type == 0)
 			continue;	/* a later version's field */
-		if (type != T_CHILD && !mark(&seen, type, "IKE SA", err))
+		if (type != SA_T_CHILD && !mark(&seen, type, "IKE SA", err))
 			return false;
 		if (!decode_ike_tlv(type, &v, sa, conf_name, &nchild, err))
 			return false;
 	}
 	if ((seen & REQUIRED_IKE) != REQUIRED_IKE) {
-		for (unsigned t = 1; t < T_MAX_IKE; t++)
+		for (unsigned t = 1; t < SA_T_MAX_IKE; t++)
 			if ((REQUIRED_IKE & (1ull << t)) && !(seen & (1ull << t)))
 				return fail(err, "IKE SA: TLV %u missing", t);
 	}

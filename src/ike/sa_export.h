@@ -37,6 +37,24 @@ struct ike_sa;
 #define SA_EXPORT_VERSION 1
 #define SA_EXPORT_MAX_CHILDREN 32
 
+/* IKE SA TLV types (docs/ha-protocol.md has each value's layout). */
+enum sa_tlv {
+	SA_T_UNIQUE_ID = 1, SA_T_ROLE, SA_T_CONF, SA_T_SPI_I, SA_T_SPI_R, SA_T_STATE,
+	SA_T_LOCAL, SA_T_REMOTE, SA_T_NAT, SA_T_ALG, SA_T_KEYS_ALG,
+	SA_T_SK_D, SA_T_SK_AI, SA_T_SK_AR, SA_T_SK_EI, SA_T_SK_ER, SA_T_SK_PI, SA_T_SK_PR,
+	SA_T_NI, SA_T_NR, SA_T_MY_ID, SA_T_PEER_ID, SA_T_VIP, SA_T_MID_OUT, SA_T_MID_IN,
+	SA_T_LAST_RESP, SA_T_IV_SEQ, SA_T_PEER_CERT, SA_T_CHILD,
+	SA_T_MAX_IKE
+};
+
+/* CHILD SA TLV types (inside SA_T_CHILD). */
+enum sa_child_tlv {
+	SA_C_UNIQUE_ID = 1, SA_C_NAME, SA_C_PROTO, SA_C_MODE, SA_C_ENCAP, SA_C_SPI_IN,
+	SA_C_SPI_OUT, SA_C_ALG, SA_C_KEYS_ALG, SA_C_ENCR_IR, SA_C_INTEG_IR, SA_C_ENCR_RI,
+	SA_C_INTEG_RI, SA_C_LOCAL_TS, SA_C_REMOTE_TS, SA_C_LIFETIMES,
+	SA_C_MAX
+};
+
 struct sa_err {
 	char reason[160];
 };
