@@ -157,7 +157,7 @@ bool sa_activate(struct ike_core *c, uint32_t unique_id, struct sa_err *err)
 			    ike_sa_state_name(sa->state));
 	core_enter(c);
 	sa->iv_seq += IV_SEQ_TAKEOVER_GAP;
-	sa->has_last_resp = sa->last_resp.len > 0;
+	sa->has_last_resp = sa->last_resp.n > 0;
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
 	/* SA_UP (and the DPD/rekey timers) first, then the CHILD SAs, as
 	 * after an IKE_AUTH */

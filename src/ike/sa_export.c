@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/aead.h"
@@ -18,7 +19,8 @@
 
 #define MAX_LAST_RESP 65535u
 #define MAX_PEER_CERT 16384u
-#define MAX_SK_LEN 64u		/* SK_d/SK_pi/SK_pr: a PRF output */
+#define MAX_SK_LEN 64u
+#define MAX_RESP_DGRAMS 64	/* fragments of one response */		/* SK_d/SK_pi/SK_pr: a PRF output */
 
 static bool fail(struct sa_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -242,8 +244,13 @@ bool sa_export_sa(const struct ike_sa *sa, struct chunk *out, struct sa_err *err
 	 * likely seen this one */
 	tlv_u32(&w, SA_T_MID_OUT, sa->mid_out + (sa->req_in_flight ? 1 : 0));
 	tlv_u32(&w, SA_T_MID_IN, sa->mid_in);
-	if (sa->last_resp.len)
-		tlv_chunk(&w, SA_T_LAST_RESP, &sa->last_resp);
+	/* the last response, one TLV per datagram (RFC 7383 fragments), and
+	 * the hash of the request it answers: only that is answered again */
+	for (size_t i = 0; i < sa->last_resp.n; i++)
+		tlv_chunk(&w, SA_T_LAST_RESP, &sa->last_resp.v[i]);
+	if (sa->last_resp.n)
+		tlv_bytes(&w, SA_T_LAST_REQ_HASH, sa->last_req_hash, sizeof(sa->last_req_hash));
+	tlv_u8(&w, SA_T_FRAG_OK, sa->frag_ok ? 1 : 0);
 	tlv_u64(&w, SA_T_IV_SEQ, sa->iv_seq);
 	if (sa->peer_cert.len)
 		tlv_chunk(&w, SA_T_PEER_CERT, &sa->peer_cert);
@@ -596,6 +603,26 @@ static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
 	(1ull << SA_T_NI) | (1ull << SA_T_NR) | (1ull << SA_T_MY_ID) | (1ull << SA_T_PEER_ID) | \
 	(1ull << SA_T_MID_OUT) | (1ull << SA_T_MID_IN) | (1ull << SA_T_IV_SEQ))
 
+/* One more datagram of the last response (repeated TLV, in order). */
+static bool get_last_resp(struct rd *v, struct ike_sa *sa, struct sa_err *err)
+{
+	struct chunk *nv;
+
+	if (sa->last_resp.n >= MAX_RESP_DGRAMS)
+		return fail(err, "last response: more than %d datagrams", MAX_RESP_DGRAMS);
+	nv = realloc(sa->last_resp.v, (sa->last_resp.n + 1) * sizeof(*nv));
+	if (!nv)
+		return fail(err, "out of memory");
+	sa->last_resp.v = nv;
+	nv[sa->last_resp.n] = (struct chunk){ 0 };
+	if (!get_chunk(v, &nv[sa->last_resp.n], 28, MAX_LAST_RESP, "last response", err)) {
+		chunk_free(&nv[sa->last_resp.n]);
+		return false;
+	}
+	sa->last_resp.n++;
+	return true;
+}
+
 static struct chunk *sk_field(struct ike_sa *sa, uint16_t type)
 {
 	struct ike_keys *k = &sa->keys;
@@ -689,7 +716,15 @@ static bool decode_ike_tlv(uint16_t type, struct rd *v, struct ike_sa *sa,
 	case SA_T_MID_IN:
 		return get_u32(v, &sa->mid_in, "message ID in", err);
 	case SA_T_LAST_RESP:
-		return get_chunk(v, &sa->last_resp, 28, MAX_LAST_RESP, "last response", err);
+		return get_last_resp(v, sa, err);
+	case SA_T_LAST_REQ_HASH:
+		return rd_exact(v, sizeof(sa->last_req_hash), "request hash", err) &&
+		       rd_copy(v, sa->last_req_hash, sizeof(sa->last_req_hash));
+	case SA_T_FRAG_OK:
+		if (!get_u8(v, &u8, "fragmentation flag", err))
+			return false;
+		sa->frag_ok = u8 != 0;
+		return true;
 	case SA_T_IV_SEQ:
 		return get_u64(v, &sa->iv_seq, "IV counter", err);
 	case SA_T_PEER_CERT:
@@ -735,7 +770,8 @@ bool sa_decode(const uint8_t *blob, size_t len, struct ike_sa *sa,
 			return false;
 		if (type >= SA_T_MAX_IKE || type == 0)
 			continue;	/* a later version's field */
-		if (type != SA_T_CHILD && !mark(&seen, type, "IKE SA", err))
+		if (type != SA_T_CHILD && type != SA_T_LAST_RESP &&
+		    !mark(&seen, type, "IKE SA", err))
 			return false;
 		if (!decode_ike_tlv(type, &v, sa, conf_name, &nchild, err))
 			return false;

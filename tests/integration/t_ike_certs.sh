@@ -2,7 +2,8 @@
 # Certificate authentication against stock strongSwan: the road warrior
 # authenticates with an ECDSA P-256 certificate, cygnetd with an RSA-2048
 # one (the test PKI in tests/fixtures/pki, made with OpenSSL by its gen.sh),
-# each side trusting the other's root CA; RFC 7427 signatures. The RW gets
+# each side trusting the other's root CA; RFC 7427 signatures; IKE_AUTH
+# is fragmented (RFC 7383) in both directions. The RW gets
 # a virtual IP and its CHILD SA. A second RW whose certificate comes from a
 # CA cygnetd does not trust is refused.
 set -u
@@ -112,7 +113,10 @@ grep -q "certificate 'C=CH, O=Cygnet Test, CN=rw@example' verified" "$gwd/cygnet
 grep -q "authentication of 'rw.example' with public key successful" "$gwd/cygnetd.log" ||
 	fail "cygnetd: no public key authentication"
 grep -q 'installing new virtual IP 10\.3\.0\.' "$(charon_log rw)" || fail "no virtual IP"
-log "ECDSA RW <-> RSA gateway ESTABLISHED"
+# the gateway's RSA certificate pushes IKE_AUTH over 1200 bytes: RFC 7383
+grep -q 'reassembled fragmented IKE message' "$(charon_log rw)" ||
+	fail "cygnetd's IKE_AUTH response was not fragmented"
+log "ECDSA RW <-> RSA gateway ESTABLISHED (fragmented IKE_AUTH)"
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 wait_for "grep -q 'deleted by peer' '$gwd/cygnetd.log'" 5 "cygnetd kept the SA"
 
@@ -124,6 +128,8 @@ rw_conf gw.crt gw.example >"$rwd/swanctl.conf"
 charon_load rw "$rwd/swanctl.conf"
 charon_swanctl rw --initiate --child home --timeout 10 >&2 &&
 	fail "a certificate from an untrusted CA was accepted"
+grep -q 'reassembled 2 fragments' "$gwd/cygnetd.log" ||
+	fail "cygnetd did not reassemble the RW's fragmented IKE_AUTH"
 grep -q 'not trusted' "$gwd/cygnetd.log" || fail "cygnetd did not log the untrusted chain"
 grep -q 'received AUTHENTICATION_FAILED' "$(charon_log rw)" ||
 	fail "RW did not get AUTHENTICATION_FAILED"

@@ -278,10 +278,14 @@ static inline void hn_advance(struct hn *h, uint64_t ms)
 		if (best == HN_MAXT)
 			break;
 		h->now = h->deadline[best];
-		{
-			struct ike_timer *t = h->timers[best];
+		/* timers due at the same moment fire together, before any packet
+		 * moves: simultaneous events on both ends (collisions) */
+		for (size_t i = 0; i < HN_MAXT; i++) {
+			struct ike_timer *t = h->timers[i];
 
-			h->timers[best] = NULL;
+			if (!t || h->deadline[i] != h->now)
+				continue;
+			h->timers[i] = NULL;
 			t->fire(t);
 		}
 		hn_pump(h);

@@ -116,7 +116,8 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	    !ike_msg_add_notify(m, 0, N_COOKIE, NULL, 0, sa->cookie.ptr, sa->cookie.len))
 		return TASK_FAILED;
 	if (!prop_add_offer(m, conf->props, conf->n_props, sa->ke_group, NULL, 0) ||
-	    !add_ke_nonce(ii, m, &sa->ni) || !add_hashes(ii, m))
+	    !add_ke_nonce(ii, m, &sa->ni) || !add_hashes(ii, m) ||
+	    !ike_msg_add_notify(m, 0, N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0))
 		return TASK_FAILED;
 	return TASK_MORE;
 }
@@ -178,6 +179,7 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	}
 	sa->spi_r = m->hdr.spi_r;
 	read_hashes(sa, m);
+	sa->frag_ok = ike_msg_find_notify(m, N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (!chunk_dup(&sa->nr, nonce->data.data.ptr, nonce->data.data.len))
 		return TASK_FAILED;
 	return derive(sa, &ke->ke) ? TASK_DONE : TASK_FAILED;
@@ -229,6 +231,7 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	} while (!sa->spi_r);
 	core_sa_set_spi(c, sa);
 	read_hashes(sa, m);
+	sa->frag_ok = ike_msg_find_notify(m, N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	sa_info(sa, "'%s' selected %s", conf->name,
 		prop_chosen_str(&sa->alg, buf, sizeof(buf)));
 	return derive(sa, &ke->ke) ? TASK_DONE : TASK_FAILED;
@@ -251,6 +254,9 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	    !add_ke_nonce(ii, m, &sa->nr))
 		return TASK_FAILED;
 	if (sa->n_peer_hashes && !add_hashes(ii, m))
+		return TASK_FAILED;
+	if (sa->frag_ok &&
+	    !ike_msg_add_notify(m, 0, N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0))
 		return TASK_FAILED;
 	/* ask for the peer's certificate (peers send it only when asked) */
 	if (sa->conf->remote_auth == IKE_AUTH_PUBKEY && sa->conf->trust) {
