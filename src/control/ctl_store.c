@@ -94,8 +94,13 @@ static char *list_join(const struct vici_node *list, size_t *len, const char **w
 		wbuf_free(&w);
 		return NULL;
 	}
-	*len = w.len - 1;
-	return (char *)wbuf_steal(&w, NULL);
+	{
+		size_t total;
+		char *out = (char *)wbuf_steal(&w, &total);
+
+		*len = total - 1;
+		return out;
+	}
 }
 
 struct settings_node *ctl_settings_from_vici(const char *name,

@@ -79,13 +79,20 @@ void sa_render_ike(struct vici_builder *b, const struct ctl *ctl, const struct i
 	vici_builder_add_kv_str(b, "state", sa_render_ike_state(sa));
 	vici_builder_add_kv_str(b, "local-host", addr_str(&sa->ep.local, buf, sizeof(buf)));
 	vici_builder_add_kv_fmt(b, "local-port", "%u", sockaddr_port(&sa->ep.local));
+	/* before IKE_AUTH: the configured identities */
 	if (sa->my_id.type || sa->my_id.len)
 		vici_builder_add_kv_str(b, "local-id", ike_id_str(&sa->my_id, buf, sizeof(buf)));
+	else if (sa->conf)
+		vici_builder_add_kv_str(b, "local-id",
+					ike_id_str(&sa->conf->local_id, buf, sizeof(buf)));
 	vici_builder_add_kv_str(b, "remote-host", addr_str(&sa->ep.remote, buf, sizeof(buf)));
 	vici_builder_add_kv_fmt(b, "remote-port", "%u", sockaddr_port(&sa->ep.remote));
 	if (sa->peer_id.type || sa->peer_id.len)
 		vici_builder_add_kv_str(b, "remote-id",
 					ike_id_str(&sa->peer_id, buf, sizeof(buf)));
+	else if (sa->conf)
+		vici_builder_add_kv_str(b, "remote-id",
+					ike_id_str(&sa->conf->remote_id, buf, sizeof(buf)));
 	if (sa->initiator)
 		vici_builder_add_kv_str(b, "initiator", "yes");
 	vici_builder_add_kv_fmt(b, "initiator-spi", "%016llx", (unsigned long long)sa->spi_i);
