@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "control/ctl.h"
+#include "crypto/x509.h"
 #include "ike/iana.h"
 #include "ike/ike_sa.h"
 #include "ike/ike_ts.h"
@@ -69,6 +70,21 @@ static void add_left(struct vici_builder *b, const char *key, time_t t0, uint32_
 				t0 + period > now ? (long long)(t0 + period - now) : 0LL);
 }
 
+/* DER of our certificate and of the peer's (nhrpd keeps them per VC);
+ * only when certificates authenticated this SA */
+static void add_certs(struct vici_builder *b, const struct ike_sa *sa)
+{
+	struct chunk der = { 0 };
+
+	if (sa->conf && sa->conf->local_auth == IKE_AUTH_PUBKEY && sa->conf->local_cert &&
+	    x509_der(sa->conf->local_cert, &der)) {
+		vici_builder_add_kv(b, "local-cert-data", der.ptr, der.len);
+		chunk_free(&der);
+	}
+	if (sa->peer_cert.len)
+		vici_builder_add_kv(b, "remote-cert-data", sa->peer_cert.ptr, sa->peer_cert.len);
+}
+
 void sa_render_ike(struct vici_builder *b, const struct ctl *ctl, const struct ike_sa *sa)
 {
 	char buf[IKE_ID_MAX * 3 + 8];
@@ -125,6 +141,7 @@ void sa_render_ike(struct vici_builder *b, const struct ctl *ctl, const struct i
 	if (sa->has_vip && sa->vip_leased)
 		vici_builder_add_list_item_str(b, addr_str(&sa->vip.addr, buf, sizeof(buf)));
 	vici_builder_end_list(b);
+	add_certs(b, sa);
 }
 
 static void add_ts(struct vici_builder *b, const char *key, const struct ike_ts *ts, size_t n)

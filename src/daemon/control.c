@@ -30,6 +30,20 @@ struct control {
 
 static const char *const drop_control[] = { "control", NULL };
 
+/* Certificate and key files are relative to the configuration's directory. */
+static const char *conf_dir(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == path)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	return buf;
+}
+
 static const struct ctl_store *store_of(const struct control *c)
 {
 	return c->ctl ? &c->ctl->store : &c->empty;
@@ -37,7 +51,7 @@ static const struct ctl_store *store_of(const struct control *c)
 
 /* The file tree merged with the VICI store, built into a config. */
 static bool build_merged(const struct settings_tree *file, const struct ctl_store *store,
-			 struct config **out, char *why, size_t len)
+			 const char *confdir, struct config **out, char *why, size_t len)
 {
 	struct settings_tree merged;
 	struct config_err err;
@@ -55,7 +69,7 @@ static bool build_merged(const struct settings_tree *file, const struct ctl_stor
 		snprintf(why, len, "%s", err.msg);
 		return false;
 	}
-	if (!conf_translate(*out, &confs, &n, why, len)) {
+	if (!conf_translate(*out, confdir, &confs, &n, why, len)) {
 		config_free(*out);
 		*out = NULL;
 		return false;
@@ -92,10 +106,12 @@ static bool control_section(const struct settings_tree *t, char **sock, char **g
 static bool apply(struct control *c, char *why, size_t len)
 {
 	struct config *cfg = NULL;
+	char dir[1024];
 
-	if (!build_merged(c->have_file ? &c->file : NULL, store_of(c), &cfg, why, len))
+	conf_dir(c->opts.config_path, dir, sizeof(dir));
+	if (!build_merged(c->have_file ? &c->file : NULL, store_of(c), dir, &cfg, why, len))
 		return false;
-	if (!ike_glue_apply(c->glue, cfg)) {
+	if (!ike_glue_apply(c->glue, cfg, dir)) {
 		snprintf(why, len, "the IKE daemon refused the configuration (see its log)");
 		return false;
 	}
@@ -147,7 +163,7 @@ bool control_check_config(const char *path, char *why, size_t len, size_t *conns
 	struct config_err err;
 	struct ctl_store none = { 0 };
 	struct config *cfg = NULL;
-	char *sock, *group;
+	char *sock, *group, dir[1024];
 	bool ok;
 
 	if (!settings_parse_file(path, NULL, &t, &err)) {
@@ -155,7 +171,7 @@ bool control_check_config(const char *path, char *why, size_t len, size_t *conns
 		return false;
 	}
 	ok = control_section(&t, &sock, &group, why, len) &&
-	     build_merged(&t, &none, &cfg, why, len);
+	     build_merged(&t, &none, conf_dir(path, dir, sizeof(dir)), &cfg, why, len);
 	free(sock);
 	free(group);
 	settings_free(&t);

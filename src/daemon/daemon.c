@@ -25,6 +25,7 @@ struct daemon {
 	struct control *ctl;
 };
 
+/* The directory of the configuration file: certificates are relative to it. */
 bool daemon_check_config(const char *path)
 {
 	size_t conns, secrets, pools;

@@ -6,14 +6,20 @@
  * child, timeout=-1, async, init-limits, my-host and other-host; terminate
  * by ike-id. Checks the fields nhrpd parses, that IKE keys come before
  * child-sas, the CHILD delete event when the peer's last CHILD SA goes,
- * and that a malformed frame changes nothing. */
+ * the certificates (DER) with certificate authentication, and that a
+ * malformed frame changes nothing. */
 #include "check_main.h"
 #include "ike_harness.h"
 #include "vici_harness.h"
 
 #include "config/config.h"
 #include "control/ctl.h"
+#include "crypto/pubkey.h"
+#include "crypto/x509.h"
+#include "crypto/x509_trust.h"
 #include "ike/ike_ctl.h"
+
+#define PKI "tests/fixtures/pki/"
 
 static struct ctl *g_ctl;
 static struct config *g_cfg;
@@ -384,6 +390,82 @@ START_TEST(nhrp_malformed_frame_changes_nothing)
 }
 END_TEST
 
+/* Certificates: the RW (ECDSA) and the hub (RSA) as in test_ike_e2e. */
+static void use_cert(struct ike_conf *c, const char *cert, const char *key, const char *ca)
+{
+	const char *why = NULL;
+	X509 *cac = x509_load_file(ca, &why);
+
+	c->local_auth = c->remote_auth = IKE_AUTH_PUBKEY;
+	c->local_cert = x509_load_file(cert, &why);
+	c->local_key = pubkey_load_private_file(key, &why);
+	c->trust = x509_trust_new();
+	ck_assert_ptr_nonnull(c->local_cert);
+	ck_assert_ptr_nonnull(c->local_key);
+	ck_assert_ptr_nonnull(cac);
+	ck_assert(x509_trust_add(c->trust, cac, &why));
+	x509_free(cac);
+}
+
+static void expect_cert(const struct vici_node *ike, const char *key, const char *file)
+{
+	const char *why = NULL;
+	X509 *x = x509_load_file(file, &why);
+	struct chunk der = { 0 };
+	const struct vici_node *n = vici_node_child(ike, key);
+	const uint8_t *v;
+	size_t len;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert(x509_der(x, &der));
+	ck_assert_msg(n, "no %s", key);
+	v = vici_node_value(n, &len);
+	/* nhrpd keeps at most 2047 bytes */
+	ck_assert_uint_lt(len, 2048);
+	ck_assert_uint_eq(len, der.len);
+	ck_assert(memcmp(v, der.ptr, len) == 0);
+	ck_assert_int_lt(key_pos(ike, key), key_pos(ike, "child-sas"));
+	chunk_free(&der);
+	x509_free(x);
+}
+
+START_TEST(nhrp_cert_data)
+{
+	struct hn h;
+	struct harness hh;
+	struct tclient *c;
+	struct tpacket tp;
+	struct ike_conf *ci, *cr;
+	const struct vici_node *ike;
+
+	setup(&h, &hh);
+	ci = hn_conf("home", true, "aes256gcm16-prfsha256-x25519", "aes256gcm16");
+	cr = hn_conf("home", false, "aes256gcm16-prfsha256-x25519", "aes256gcm16");
+	use_cert(ci, PKI "rw.crt", PKI "rw.key", PKI "ca-rsa.crt");
+	use_cert(cr, PKI "gw.crt", PKI "gw.key", PKI "ca-ecdsa.crt");
+	ck_assert(ike_id_from_string("rw.example", &ci->local_id));
+	hn_set_conf(&h.i, ci);
+	hn_set_conf(&h.r, cr);
+	c = tc_connect(&hh);
+	nhrp_connect(c);
+	for (int i = 0; i < 4; i++)
+		tc_expect(&hh, c, VICI_EVENT_CONFIRM, NULL, NULL);
+	tc_expect(&hh, c, VICI_CMD_RESPONSE, NULL, NULL);
+	ck_assert_uint_ne(hn_initiate(&h), 0);
+	hn_pump(&h);
+	ck_assert_int_eq(hn_sa(&h.r)->state, IKE_SA_ESTABLISHED);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
+	ike = vici_node_child(vici_msg_root(tp.msg), "home");
+	ck_assert_ptr_nonnull(ike);
+	expect_kv(ike, "remote-id", "rw.example");
+	expect_cert(ike, "remote-cert-data", PKI "rw.crt");
+	expect_cert(ike, "local-cert-data", PKI "gw.crt");
+	tp_free(&tp);
+	tc_close(c);
+	teardown(&h, &hh);
+}
+END_TEST
+
 static Suite *vici_nhrp_suite(void)
 {
 	Suite *s = suite_create("vici_nhrp");
@@ -394,6 +476,7 @@ static Suite *vici_nhrp_suite(void)
 	tcase_add_test(tc, nhrp_terminate_by_ike_id);
 	tcase_add_test(tc, nhrp_initiate_my_host_other_host);
 	tcase_add_test(tc, nhrp_malformed_frame_changes_nothing);
+	tcase_add_test(tc, nhrp_cert_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
