@@ -259,4 +259,5 @@ charon_stop rw
 kill "$gwpid"
 wait_for_quiet "! kill -0 $gwpid" 5 || fail "cygnetd did not stop on SIGTERM"
 [ -e "$sock" ] && fail "socket left behind"
+grep -q 'Sanitizer\|runtime error' "$gwd/cygnetd.log" && fail "sanitizer report in cygnetd's log"
 log "ok"
