@@ -466,6 +466,85 @@ START_TEST(nhrp_cert_data)
 }
 END_TEST
 
+/* Rekeys over VICI (the hub rekeys): child-rekey / child-state-rekeyed for
+ * the old CHILD SA, child-state-installed for the new one, the old one's
+ * deletion is child-state-destroying but no child-updown; ike-rekey. */
+START_TEST(nhrp_rekey_events)
+{
+	static const char *const events[] = { "child-state-installed", "child-state-rekeyed",
+					      "child-state-destroying", "child-updown",
+					      "child-rekey", "ike-rekey", "ike-updown" };
+	struct hn h;
+	struct harness hh;
+	struct tclient *c;
+	struct tpacket tp;
+	char buf[64];
+	uint32_t old_child, ike_id, new_child;
+	const struct vici_node *n;
+
+	setup(&h, &hh);
+	ck_assert_uint_ne(hn_initiate(&h), 0);
+	hn_pump(&h);
+	ike_id = hn_sa(&h.r)->unique_id;
+	old_child = hn_sa(&h.r)->children->unique_id;
+	c = tc_connect(&hh);
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		tc_send(c, VICI_EVENT_REGISTER, events[i], NULL);
+		tc_expect(&hh, c, VICI_EVENT_CONFIRM, NULL, NULL);
+	}
+	snprintf(buf, sizeof(buf), "%u", old_child);
+	send_cmd(c, "rekey", (const char *const[]){ "child-id", buf, NULL });
+	tc_expect(&hh, c, VICI_CMD_RESPONSE, NULL, &tp);
+	ck_assert(vici_msg_get_str_buf(tp.msg, "matches", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "1");
+	tp_free(&tp);
+	hn_pump(&h);
+	new_child = hn_sa(&h.r)->children->unique_id;
+	ck_assert_uint_ne(new_child, old_child);
+	ck_assert_ptr_null(hn_sa(&h.r)->children->next);
+
+	tc_expect(&hh, c, VICI_EVENT, "child-updown", &tp);
+	ck_assert(vici_msg_get_str_buf(tp.msg, "up", buf, sizeof(buf)));
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "INSTALLED", ike_id)), new_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-rekey", &tp);
+	snprintf(buf, sizeof(buf), "home.child-sas.home-%u.old", old_child);
+	n = vici_msg_find(tp.msg, buf);
+	ck_assert_ptr_nonnull(n);
+	expect_kv(n, "state", "REKEYED");
+	snprintf(buf, sizeof(buf), "home.child-sas.home-%u.new", old_child);
+	ck_assert_ptr_nonnull(vici_msg_find(tp.msg, buf));
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-rekeyed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "REKEYED", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-destroying", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "DELETING", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect_quiet(&hh, c, 30);	/* no child-updown for the rekeyed one */
+
+	snprintf(buf, sizeof(buf), "%u", ike_id);
+	send_cmd(c, "rekey", (const char *const[]){ "ike-id", buf, NULL });
+	tc_expect(&hh, c, VICI_CMD_RESPONSE, NULL, NULL);
+	hn_pump(&h);
+	tc_expect(&hh, c, VICI_EVENT, "ike-rekey", &tp);
+	ck_assert_ptr_nonnull(vici_msg_find(tp.msg, "home.new.uniqueid"));
+	ck_assert(vici_msg_get_str_buf(tp.msg, "home.old.uniqueid", buf, sizeof(buf)));
+	ck_assert_uint_eq(strtoul(buf, NULL, 10), ike_id);
+	tp_free(&tp);
+	/* the old IKE SA goes after its Delete */
+	tc_expect(&hh, c, VICI_EVENT, "ike-updown", &tp);
+	ck_assert(!vici_msg_get_str_buf(tp.msg, "up", buf, sizeof(buf)));
+	ck_assert(vici_msg_get_str_buf(tp.msg, "home.uniqueid", buf, sizeof(buf)));
+	ck_assert_uint_eq(strtoul(buf, NULL, 10), ike_id);
+	tp_free(&tp);
+	tc_close(c);
+	teardown(&h, &hh);
+}
+END_TEST
+
 static Suite *vici_nhrp_suite(void)
 {
 	Suite *s = suite_create("vici_nhrp");
@@ -477,6 +556,7 @@ static Suite *vici_nhrp_suite(void)
 	tcase_add_test(tc, nhrp_initiate_my_host_other_host);
 	tcase_add_test(tc, nhrp_malformed_frame_changes_nothing);
 	tcase_add_test(tc, nhrp_cert_data);
+	tcase_add_test(tc, nhrp_rekey_events);
 	suite_add_tcase(s, tc);
 	return s;
 }
