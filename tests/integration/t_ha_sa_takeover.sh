@@ -204,6 +204,10 @@ python3 "$VICI" "$n2d/cygnetd.vici" sa-import "data=@$TEST_DIR/sa.hex" >"$TEST_D
 id2=$(sed -n 's/^ike-id=//p' "$TEST_DIR/import.out")
 [ -n "$id2" ] || fail "sa-import gave no ike-id"
 grep -q "imported passive IKE SA 'rw'" "$n2d/cygnetd.log" || fail "node 2: no passive SA"
+# swanctl against node 2's control socket lists it as PASSIVE
+l2=$(timeout 10 swanctl --list-sas --uri "unix://$n2d/cygnetd.vici")
+printf '%s\n' "$l2" >&2
+grep -q 'PASSIVE' <<<"$l2" || fail "node 2 does not list the SA as PASSIVE"
 # a second import of the same SA is refused with a reason
 python3 "$VICI" "$n2d/cygnetd.vici" sa-import "data=@$TEST_DIR/sa.hex" >"$TEST_DIR/import2.out" &&
 	fail "node 2 imported the same SA twice"
@@ -221,6 +225,9 @@ python3 "$VICI" "$n2d/cygnetd.vici" sa-activate "ike-id=$id2" >"$TEST_DIR/act.ou
 	fail "sa-activate on node 2: $(cat "$TEST_DIR/act.out")"
 grep -q "took over IKE SA" "$n2d/cygnetd.log" || fail "node 2: no takeover logged"
 grep -q "CHILD SA 'net' taken over" "$n2d/cygnetd.log" || fail "node 2: CHILD SA not installed"
+l2=$(timeout 10 swanctl --list-sas --uri "unix://$n2d/cygnetd.vici")
+grep -q 'ESTABLISHED' <<<"$l2" && grep -q 'INSTALLED' <<<"$l2" ||
+	fail "node 2 does not list the SA as ESTABLISHED with an INSTALLED CHILD SA: $l2"
 log "node 2 holds 192.0.2.1 and the active SA #$id2"
 
 # --- the RW's DPDs are answered by node 2 (dpd_delay 2 s: several rounds).
