@@ -131,6 +131,8 @@ static bool activate_child(struct ike_sa *sa, struct child_sa *ch)
 	char a[64], b[64];
 
 	core_child_register(c, ch);
+	/* reqids bind SAs to policies in this node's datapath: a local one */
+	ch->reqid = c->next_reqid++;
 	if (c->env.child_install && !c->env.child_install(c->env.ctx, sa, ch)) {
 		sa_error(sa, "CHILD SA '%s': the datapath refused it", ch->name);
 		return false;

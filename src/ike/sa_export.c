@@ -163,6 +163,7 @@ static void put_child(struct wbuf *w, const struct ike_sa *sa, const struct chil
 	size_t off = tlv_open(w, SA_T_CHILD);
 
 	tlv_u32(w, SA_C_UNIQUE_ID, ch->unique_id);
+	tlv_u32(w, SA_C_REQID, ch->reqid);	/* the exporter's: reference only */
 	tlv_bytes(w, SA_C_NAME, ch->name, strnlen(ch->name, sizeof(ch->name)));
 	tlv_u8(w, SA_C_PROTO, ch->protocol);
 	tlv_u8(w, SA_C_MODE, ch->mode == IKE_MODE_TRANSPORT ? 1 : 0);
@@ -578,6 +579,10 @@ static bool decode_child(struct rd *r, struct child_sa *ch, struct sa_err *err)
 			if (ch->n_remote_ts == CHILD_MAX_TS)
 				return fail(err, "CHILD SA: more than %d remote selectors", CHILD_MAX_TS);
 			if (!get_ts(&v, &ch->remote_ts[ch->n_remote_ts++], "remote selector", err))
+				return false;
+			break;
+		case SA_C_REQID:
+			if (!get_u32(&v, &ch->reqid, "CHILD reqid", err))
 				return false;
 			break;
 		case SA_C_LIFETIMES:

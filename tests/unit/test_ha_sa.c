@@ -91,6 +91,7 @@ START_TEST(takeover_answers_dpd_rekeys_and_initiates)
 	ck_assert_int_eq(c->state, IKE_SA_ESTABLISHED);
 	ck_assert_uint_eq(c->iv_seq, iv_seq + (1ull << 32));
 	ck_assert_uint_eq(H.r.installed, 1);
+	ck_assert_uint_ne(H.r.last_child.reqid, 0);	/* a local reqid */
 	ck_assert_uint_eq(H.r.events[IKE_EV_SA_UP], 1);
 	ck_assert_uint_eq(H.r.events[IKE_EV_CHILD_UP], 1);
 	ck_assert(!sa_activate(H.r.core, id, &err));
