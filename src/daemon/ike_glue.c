@@ -34,6 +34,13 @@ static bool g_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg
 	return net_send_ike(g->net, ep, msg, len);
 }
 
+static void g_keepalive(void *ctx, const struct net_endpoints *ep)
+{
+	struct ike_glue *g = ctx;
+
+	net_send_keepalive(g->net, ep);
+}
+
 static const struct config_secret *find_secret(const struct config *cfg,
 					       const struct ike_id *id)
 {
@@ -187,7 +194,8 @@ struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
 {
 	struct ike_glue *g = calloc(1, sizeof(*g));
 	struct ike_env env = {
-		.natt_port = natt_port, .send = g_send, .psk_lookup = g_psk,
+		.natt_port = natt_port, .send = g_send, .keepalive = g_keepalive,
+		.psk_lookup = g_psk,
 		.vip_acquire = g_vip, .vip_release = g_vip_release, .spi_alloc = g_spi,
 		.child_install = g_install, .child_uninstall = g_uninstall,
 		.timer_arm = g_timer_arm, .timer_cancel = g_timer_cancel,

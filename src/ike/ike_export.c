@@ -365,8 +365,6 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 	return sa->unique_id;
 fail:
 	snprintf(why, whylen, "%s", err);
-	if (sa->counted_half_open)
-		c->stats.half_open--;
 	ike_sa_free(sa);
 	return 0;
 }
@@ -381,6 +379,7 @@ bool ike_core_activate(struct ike_core *c, uint32_t unique_id)
 	sa_info(sa, "activated");
 	ike_sa_schedule_dpd(sa);
 	ike_sa_schedule_rekey(sa);
+	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
 	core_event(sa, IKE_EV_SA_UPDATED, NULL);

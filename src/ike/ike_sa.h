@@ -94,6 +94,7 @@ struct child_sa {
 #define IKE_RT_TRIES 5
 #define IKE_RT_BASE_MS 4000
 #define IKE_SETUP_TIMEOUT_MS 30000
+#define IKE_KEEPALIVE_MS 20000	/* behind a NAT: keep its mapping alive */
 
 struct ike_sa {
 	uint32_t unique_id;
@@ -153,7 +154,7 @@ struct ike_sa {
 
 	struct child_sa *children;
 
-	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer;
+	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer, keepalive_timer;
 	uint64_t last_in_ms;
 
 	/* table links (core) */
@@ -162,6 +163,7 @@ struct ike_sa {
 	struct htable_node by_id;	/* unique_id */
 	bool in_init_table;
 	bool counted_half_open;
+	struct sockaddr_storage half_open_peer;	/* as counted */
 	struct ike_sa *dead_next;	/* core's free list */
 
 	char log_prefix[80];		/* "[ike#12 192.0.2.100]" */

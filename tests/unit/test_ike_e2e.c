@@ -364,6 +364,10 @@ START_TEST(nat_detected_and_floated)
 	ck_assert_uint_eq(sockaddr_port(&r->ep.remote), 14500);
 	ck_assert_uint_eq(sockaddr_port(&r->ep.local), 4500);
 	ck_assert(r->children->encap && i->children->encap);
+	/* the side behind the NAT keeps the mapping alive */
+	hn_advance(&H, 60000);
+	ck_assert_uint_eq(H.i.keepalives, 3);
+	ck_assert_uint_eq(H.r.keepalives, 0);
 	hn_free(&H);
 }
 END_TEST
@@ -826,6 +830,78 @@ START_TEST(export_import_takeover)
 }
 END_TEST
 
+START_TEST(ipv6_peers_and_selectors)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	struct ike_sa *i, *r;
+	char b[96];
+
+	hn_init(&H);
+	hn_addr(&H.i.addr, "2001:db8::100", 500);
+	hn_addr(&H.i.seen_as, "2001:db8::100", 0);
+	hn_addr(&H.r.addr, "2001:db8::1", 500);
+	hn_addr(&H.r.seen_as, "2001:db8::1", 0);
+	/* no virtual IP: the initiator's own address is its selector */
+	ci->want_vip4 = false;
+	cr->n_pools = 0;
+	ck_assert(ike_ts_conf_parse("2001:db8:1::/64", &ci->children[0].remote_ts[0]));
+	ck_assert(ike_ts_conf_parse("2001:db8:1::/64", &cr->children[0].local_ts[0]));
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	ck_assert_int_eq(r->state, IKE_SA_ESTABLISHED);
+	ck_assert(!i->nat_here && !i->nat_there && !r->nat_there);
+	ck_assert_str_eq(ts_str(&r->children->remote_ts[0], b, sizeof(b)), "2001:db8::100/128");
+	ck_assert_str_eq(ts_str(&r->children->local_ts[0], b, sizeof(b)), "2001:db8:1::/64");
+	ck_assert_str_eq(r->log_prefix, "[ike#1 2001:db8::100]");
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(per_peer_half_open_limit)
+{
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_peer_half_open_limit(H.r.core, 2);
+	ike_core_set_cookie_threshold(H.r.core, 1000);
+	H.filter = drop_all;	/* (responses to the first attempts are lost) */
+	/* one host opens five IKE_SA_INITs */
+	for (int k = 0; k < 5; k++) {
+		struct net_endpoints ep = { .local = H.i.addr, .remote = H.r.addr };
+
+		ike_core_initiate(H.i.core, "home", "home", &ep);
+		ck_assert_uint_eq(H.nq, 1);
+		ike_core_input(H.r.core, H.q[0].data, H.q[0].len, &H.q[0].ep);
+		for (size_t j = 0; j < H.nq; j++)
+			free(H.q[j].data);
+		H.nq = 0;
+	}
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 2);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->drop_peer_half_open_limit, 3);
+	/* they time out and the host may try again */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 0);
+	ck_assert_uint_eq(htable_count(&H.r.core->half_open_peers), 0);
+	H.filter = NULL;
+	ike_core_free(H.i.core);
+	{
+		struct ike_env env = H.r.core->env;
+
+		env.ctx = &H.i;
+		H.i.core = ike_core_new(&env);
+	}
+	hn_set_conf(&H.i, hn_conf("home", true, IKE_GCM, ESP_GCM));
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -862,6 +938,8 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, child_rekey_collision_resolved);
 	tcase_add_test(tc, ike_rekey_collision_resolved);
 	tcase_add_test(tc, export_import_takeover);
+	tcase_add_test(tc, ipv6_peers_and_selectors);
+	tcase_add_test(tc, per_peer_half_open_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
