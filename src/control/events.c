@@ -1,7 +1,7 @@
 /* IKE core events as VICI events, and log lines as log / control-log.
  *
  *   IKE_EV_SA_UP        ike-updown {up=yes, <ike>={IKE keys}}
- *   IKE_EV_SA_DOWN      ike-updown {<ike>={IKE keys}}
+ *   IKE_EV_SA_DOWN      ike-updown {<ike>={IKE keys}} (if it was up)
  *   IKE_EV_SA_REKEYED   ike-rekey {<ike>={old={...}, new={...}}}
  *   IKE_EV_CHILD_UP     child-updown {up=yes, <ike>={..., child-sas={c}}}
  *                       child-state-installed {<ike>={..., child-sas={c}}}
@@ -153,7 +153,10 @@ void ctl_ike_event(struct ctl *ctl, enum ike_event ev, const struct ike_sa *sa,
 		emit_ike_rekey(ctl, sa);
 		break;
 	case IKE_EV_SA_DOWN:
-		emit_sa(ctl, "ike-updown", false, sa, SA_RENDER_NO_CHILDREN, NULL, NULL);
+		/* as charon: only an SA that was up goes down */
+		if (ctl_time_get(ctl, sa->unique_id, false))
+			emit_sa(ctl, "ike-updown", false, sa, SA_RENDER_NO_CHILDREN, NULL,
+				NULL);
 		ctl_time_del(ctl, sa->unique_id, false);
 		break;
 	case IKE_EV_CHILD_UP:
