@@ -246,6 +246,13 @@ grep -q 'cygnet-ha-test-psk' "$n1d/cygnetd.log" "$n2d/cygnetd.log" &&
 	fail "the PSK appears in a log"
 log "RW's DPDs answered by node 2, SA $spis still ESTABLISHED"
 
+# traffic through the taken-over CHILD SA: node 2's datapath got it on
+# activation (node 1 carried no ESP, so no sequence numbers to skip)
+grep -q "CHILD SA 'net' in the datapath" "$n2d/cygnetd.log" ||
+	fail "node 2: CHILD SA not in the datapath"
+wait_for "ns_exec rw ping -c1 -W1 10.1.0.1" 15 "no ping through node 2"
+log "ping through the tunnel to node 2 ok"
+
 # node 2 owns the SA: a clean delete from the RW reaches it
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 wait_for "grep -q 'IKE SA deleted: deleted by peer' '$n2d/cygnetd.log'" 5 \
