@@ -17,6 +17,7 @@ enum exp_type {
 	/* inside EXP_CHILD */
 	EXC_NAME = 1, EXC_SPI_IN, EXC_SPI_OUT, EXC_ALG, EXC_MODE, EXC_ENCAP,
 	EXC_ENCR_IR, EXC_INTEG_IR, EXC_ENCR_RI, EXC_INTEG_RI, EXC_LOCAL_TS, EXC_REMOTE_TS,
+	EXC_INITIATOR, EXC_REQID,
 };
 
 static void tlv(struct wbuf *w, uint16_t type, const void *p, size_t len)
@@ -77,6 +78,8 @@ static void export_child(struct wbuf *w, const struct child_sa *ch)
 	tlv_alg(&in, EXC_ALG, &ch->alg);
 	tlv_u64(&in, EXC_MODE, ch->mode);
 	tlv_u64(&in, EXC_ENCAP, ch->encap);
+	tlv_u64(&in, EXC_INITIATOR, ch->initiator);
+	tlv_u64(&in, EXC_REQID, ch->reqid);
 	tlv_chunk(&in, EXC_ENCR_IR, &ch->keys.encr_ir);
 	tlv_chunk(&in, EXC_INTEG_IR, &ch->keys.integ_ir);
 	tlv_chunk(&in, EXC_ENCR_RI, &ch->keys.encr_ri);
@@ -215,6 +218,8 @@ static bool import_child(struct ike_sa *sa, struct rd *blk)
 		case EXC_ALG: ok = get_alg(&v, &ch->alg); break;
 		case EXC_MODE: ok = get_u64(&v, &x); ch->mode = x ? IKE_MODE_TRANSPORT : IKE_MODE_TUNNEL; break;
 		case EXC_ENCAP: ok = get_u64(&v, &x); ch->encap = x; break;
+		case EXC_INITIATOR: ok = get_u64(&v, &x); ch->initiator = x; break;
+		case EXC_REQID: ok = get_u64(&v, &x); ch->reqid = (uint32_t)x; break;
 		case EXC_ENCR_IR: ok = get_chunk(&v, &ch->keys.encr_ir); break;
 		case EXC_INTEG_IR: ok = get_chunk(&v, &ch->keys.integ_ir); break;
 		case EXC_ENCR_RI: ok = get_chunk(&v, &ch->keys.encr_ri); break;
@@ -301,7 +306,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 		case EXP_MY_ID: ok = get_id(&v, &sa->my_id); break;
 		case EXP_PEER_ID: ok = get_id(&v, &sa->peer_id); break;
 		case EXP_NAT: {
-			uint8_t a, b;
+			uint8_t a = 0, b = 0;
 
 			ok = v.left == 2 && rd_u8(&v, &a) && rd_u8(&v, &b);
 			sa->nat_here = a;
@@ -309,7 +314,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 			break;
 		}
 		case EXP_VIP: {
-			uint8_t leased;
+			uint8_t leased = 0;
 
 			ok = v.left == 1 + sizeof(sa->vip) && rd_u8(&v, &leased) &&
 			     rd_copy(&v, &sa->vip, sizeof(sa->vip));
