@@ -37,10 +37,15 @@ static void emit(struct ctl *ctl, const char *event, struct wbuf *w,
 		 struct vici_builder *b)
 {
 	const char *why;
+	bool was = ctl->in_log, ok = vici_builder_finish(b, &why);
 
-	if (vici_builder_finish(b, &why))
+	/* a client dropped while we send logs a line: that line must not
+	 * become a nested emit */
+	ctl->in_log = true;
+	if (ok)
 		vici_server_emit(ctl->srv, event, w->p, w->len);
-	else
+	ctl->in_log = was;
+	if (!ok)
 		log_warn("control: %s event not sent: %s", event, why);
 	wbuf_reset(w);
 }
