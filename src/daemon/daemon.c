@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "daemon/conf_translate.h"
 #include "daemon/control.h"
+#include "daemon/datapath.h"
 #include "daemon/ike_glue.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
@@ -21,6 +22,7 @@ struct daemon {
 	struct event_base *base;
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct net *net;
+	struct datapath *dp;
 	struct ike_glue *ike;
 	struct control *ctl;
 };
@@ -94,6 +96,14 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		log_error("reload failed, keeping the previous configuration");
 }
 
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct net_endpoints *ep)
+{
+	struct daemon *d = ctx;
+
+	if (d->dp)
+		datapath_input_udp(d->dp, pkt, len, ep);
+}
+
 static void on_ike(void *ctx, const uint8_t *msg, size_t len, const struct net_endpoints *ep)
 {
 	struct daemon *d = ctx;
@@ -106,7 +116,7 @@ bool daemon_run(const struct daemon_options *o)
 {
 	struct daemon d = { .opts = o };
 	struct net_config nc = { .ike_port = o->ike_port, .natt_port = o->natt_port,
-				 .on_ike = on_ike, .ctx = &d };
+				 .on_ike = on_ike, .on_esp = on_esp, .ctx = &d };
 	bool ok = false;
 
 	if (o->syslog || !o->foreground)
@@ -128,7 +138,12 @@ bool daemon_run(const struct daemon_options *o)
 	d.net = net_open(d.base, &nc);
 	if (!d.net)
 		goto out;
-	d.ike = ike_glue_new(d.base, d.net, net_bound_port(d.net, true, AF_INET));
+	/* without a datapath (no TUN, no privileges) CHILD SAs are negotiated
+	 * and logged only */
+	d.dp = datapath_new(d.base, d.net);
+	if (!d.dp)
+		log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
+	d.ike = ike_glue_new(d.base, d.net, d.dp, net_bound_port(d.net, true, AF_INET));
 	if (!d.ike)
 		goto out;
 	d.ctl = control_new(d.base, d.net, d.ike, &(struct control_options){
@@ -149,6 +164,7 @@ out:
 	control_shutdown(d.ctl);
 	ike_glue_free(d.ike, ok);
 	control_free(d.ctl);
+	datapath_free(d.dp);
 	if (o->pidfile && d.net)
 		unlink(o->pidfile);
 	net_close(d.net);

@@ -9,6 +9,7 @@
 
 #include "crypto/rng.h"
 #include "daemon/conf_translate.h"
+#include "daemon/datapath.h"
 #include "ike/ike_sa.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
@@ -17,6 +18,7 @@
 struct ike_glue {
 	struct event_base *base;
 	struct net *net;
+	struct datapath *dp;
 	struct ike_core *core;
 	struct config *cfg;
 	struct pool **pools;
@@ -106,7 +108,10 @@ static void g_vip_release(void *ctx, const struct ike_vip *vip)
 
 static bool g_spi(void *ctx, uint32_t *spi)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		return datapath_get_spi(g->dp, spi);
 	/* the datapath allocates SPIs once kernel_ipsec is wired; until then
 	 * random ones above the reserved range */
 	do {
@@ -118,7 +123,10 @@ static bool g_spi(void *ctx, uint32_t *spi)
 
 static bool g_install(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		return datapath_install(g->dp, sa, c);
 	sa_info(sa, "CHILD SA '%s' handed to the datapath (SPIs %08x_i %08x_o, %s)",
 		c->name, c->spi_in, c->spi_out, c->encap ? "UDP encapsulated" : "ESP");
 	return true;
@@ -126,7 +134,10 @@ static bool g_install(void *ctx, const struct ike_sa *sa, const struct child_sa 
 
 static void g_uninstall(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		datapath_uninstall(g->dp, sa, c);
 	sa_debug(sa, "CHILD SA '%s' removed from the datapath", c->name);
 }
 
@@ -190,7 +201,7 @@ static void g_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 }
 
 struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
-			      uint16_t natt_port)
+			      struct datapath *dp, uint16_t natt_port)
 {
 	struct ike_glue *g = calloc(1, sizeof(*g));
 	struct ike_env env = {
@@ -206,6 +217,7 @@ struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
 		return NULL;
 	g->base = base;
 	g->net = net;
+	g->dp = dp;
 	env.ctx = g;
 	g->core = ike_core_new(&env);
 	if (!g->core) {

@@ -13,8 +13,11 @@ struct net;
 struct ike_glue;
 struct pool;
 
+struct datapath;
+
+/* dp may be NULL: CHILD SAs are then only logged. */
 struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
-			      uint16_t natt_port);
+			      struct datapath *dp, uint16_t natt_port);
 /* Takes ownership of cfg (freed on the next apply or on free): pools are
  * created for new pool names (existing pools and their leases stay),
  * connections are replaced for new SAs. */

@@ -17,7 +17,7 @@ struct ike_core {
 	struct htable by_init;		/* ike_sa.by_init: (spi_i, peer) */
 	struct htable by_id;		/* unique ids: ike_sa via id_node */
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
-	uint32_t next_unique, next_child_unique;
+	uint32_t next_unique, next_child_unique, next_reqid;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;
 	unsigned peer_half_open_limit;

@@ -89,6 +89,12 @@ struct child_sa {
 	struct ike_sa *sa;		/* owner */
 	struct ike_timer rekey_timer;
 	bool rekeying;
+	/* we initiated the exchange that made it: keys._ir are then ours out */
+	bool initiator;
+	/* ties SAs to policies; a rekeyed CHILD SA keeps its predecessor's */
+	uint32_t reqid;
+	/* replaced by a rekey: its successor keeps the policies */
+	bool replaced;
 };
 
 #define IKE_RT_TRIES 5

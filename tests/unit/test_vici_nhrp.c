@@ -503,9 +503,7 @@ START_TEST(nhrp_rekey_events)
 	ck_assert_uint_ne(new_child, old_child);
 	ck_assert_ptr_null(hn_sa(&h.r)->children->next);
 
-	tc_expect(&hh, c, VICI_EVENT, "child-updown", &tp);
-	ck_assert(vici_msg_get_str_buf(tp.msg, "up", buf, sizeof(buf)));
-	tp_free(&tp);
+	/* no child-updown for either: a rekey is child-rekey */
 	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
 	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "INSTALLED", ike_id)), new_child);
 	tp_free(&tp);
@@ -524,6 +522,37 @@ START_TEST(nhrp_rekey_events)
 	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "DELETING", ike_id)), old_child);
 	tp_free(&tp);
 	tc_expect_quiet(&hh, c, 30);	/* no child-updown for the rekeyed one */
+
+	/* the spoke rekeys (the hub is the responder): the same events */
+	old_child = new_child;
+	{
+		struct ike_sa *isa = hn_sa(&h.i);
+
+		ck_assert(ike_ctl_rekey_child(h.i.core, isa->unique_id,
+					      isa->children->unique_id));
+	}
+	hn_pump(&h);
+	new_child = hn_sa(&h.r)->children->unique_id;
+	ck_assert_uint_ne(new_child, old_child);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "INSTALLED", ike_id)), new_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-rekey", &tp);
+	{
+		char path[96];
+
+		snprintf(path, sizeof(path), "home.child-sas.home-%u.new.uniqueid", old_child);
+		ck_assert(vici_msg_get_str_buf(tp.msg, path, buf, sizeof(buf)));
+		ck_assert_uint_eq(strtoul(buf, NULL, 10), new_child);
+	}
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-rekeyed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "REKEYED", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-destroying", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "DELETING", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect_quiet(&hh, c, 30);
 
 	snprintf(buf, sizeof(buf), "%u", ike_id);
 	send_cmd(c, "rekey", (const char *const[]){ "ike-id", buf, NULL });
