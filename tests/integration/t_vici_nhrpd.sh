@@ -37,6 +37,7 @@ connections {
 	rw {
 		version = 2
 		local_addrs = 192.0.2.1
+		pools = rwpool
 		proposals = aes256gcm16-prfsha256-x25519
 		local {
 			auth = psk
@@ -54,6 +55,11 @@ connections {
 		}
 	}
 }
+pools {
+	rwpool {
+		addrs = 10.3.0.0/28
+	}
+}
 secrets {
 	ike-rw {
 		id-1 = rw1.example
@@ -69,6 +75,9 @@ connections {
 	home {
 		version = 2
 		remote_addrs = 192.0.2.1
+		# a virtual IP: a CHILD SA covering the peer's own address would
+		# route cygnetd's IKE replies into the tunnel (datapath gap)
+		vips = 0.0.0.0
 		proposals = aes256gcm16-prfsha256-x25519
 		local {
 			auth = psk
