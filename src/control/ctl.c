@@ -113,6 +113,9 @@ bool ctl_req_bool(const struct vici_msg *req, const char *key)
 
 void ctl_time_mark_rekeyed(struct ctl *ctl, uint32_t child_id)
 {
+	/* a CHILD SA from before the control socket has no entry yet */
+	if (!ctl_time_get(ctl, child_id, true))
+		ctl_time_set(ctl, child_id, true, time(NULL));
 	for (size_t i = 0; i < ctl->times.n; i++)
 		if (ctl->times.v[i].id == child_id && ctl->times.v[i].child)
 			ctl->times.v[i].rekeyed = true;

@@ -5,7 +5,10 @@
  *   IKE_EV_SA_REKEYED   ike-rekey {<ike>={old={...}, new={...}}}
  *   IKE_EV_CHILD_UP     child-updown {up=yes, <ike>={..., child-sas={c}}}
  *                       child-state-installed {<ike>={..., child-sas={c}}}
- *   IKE_EV_CHILD_REKEYED child-rekey {<ike>={..., child-sas={c={old, new}}}}
+ *                       for a rekey's new CHILD SA (either side; the old one
+ *                       is `replaced` with the same reqid) instead:
+ *                       child-state-installed, child-rekey
+ *                       {<ike>={..., child-sas={old={...}, new={...}}}} and
  *                       child-state-rekeyed (the old CHILD SA, REKEYED)
  *   IKE_EV_CHILD_DOWN   child-state-destroying, and child-updown {...}
  *                       unless a rekey replaced the CHILD SA */
@@ -37,10 +40,15 @@ static void emit(struct ctl *ctl, const char *event, struct wbuf *w,
 		 struct vici_builder *b)
 {
 	const char *why;
+	bool was = ctl->in_log, ok = vici_builder_finish(b, &why);
 
-	if (vici_builder_finish(b, &why))
+	/* a client dropped while we send logs a line: that line must not
+	 * become a nested emit */
+	ctl->in_log = true;
+	if (ok)
 		vici_server_emit(ctl->srv, event, w->p, w->len);
-	else
+	ctl->in_log = was;
+	if (!ok)
 		log_warn("control: %s event not sent: %s", event, why);
 	wbuf_reset(w);
 }
@@ -138,10 +146,30 @@ static void emit_child_rekey(struct ctl *ctl, const struct ike_sa *sa,
 	wbuf_free(&w);
 }
 
+/* The CHILD SA a rekey replaced with c: same reqid, marked replaced. */
+static const struct child_sa *predecessor(const struct ike_sa *sa, const struct child_sa *c)
+{
+	for (const struct child_sa *o = sa->children; o; o = o->next)
+		if (o != c && o->replaced && o->reqid == c->reqid &&
+		    strcmp(o->name, c->name) == 0)
+			return o;
+	return NULL;
+}
+
+static void child_rekeyed(struct ctl *ctl, const struct ike_sa *sa, const struct child_sa *old)
+{
+	if (ctl_time_is_rekeyed(ctl, old->unique_id))
+		return;
+	ctl_time_mark_rekeyed(ctl, old->unique_id);
+	emit_child_rekey(ctl, sa, old);
+	emit_sa(ctl, "child-state-rekeyed", false, sa, SA_RENDER_ONE_CHILD, old, "REKEYED");
+}
+
 void ctl_ike_event(struct ctl *ctl, enum ike_event ev, const struct ike_sa *sa,
 		   const struct child_sa *c)
 {
 	time_t now = time(NULL);
+	const struct child_sa *old;
 
 	switch (ev) {
 	case IKE_EV_SA_UP:
@@ -161,18 +189,22 @@ void ctl_ike_event(struct ctl *ctl, enum ike_event ev, const struct ike_sa *sa,
 		break;
 	case IKE_EV_CHILD_UP:
 		ctl_time_set(ctl, c->unique_id, true, now);
-		emit_sa(ctl, "child-updown", true, sa, SA_RENDER_ONE_CHILD, c, NULL);
+		old = predecessor(sa, c);
+		/* a rekey's new CHILD SA is no child-updown (as charon) */
+		if (!old)
+			emit_sa(ctl, "child-updown", true, sa, SA_RENDER_ONE_CHILD, c, NULL);
 		emit_sa(ctl, "child-state-installed", false, sa, SA_RENDER_ONE_CHILD, c, NULL);
+		if (old)
+			child_rekeyed(ctl, sa, old);
 		break;
 	case IKE_EV_CHILD_REKEYED:
-		ctl_time_mark_rekeyed(ctl, c->unique_id);
-		emit_child_rekey(ctl, sa, c);
-		emit_sa(ctl, "child-state-rekeyed", false, sa, SA_RENDER_ONE_CHILD, c, "REKEYED");
+		/* the initiator's report; both sides were handled at CHILD_UP */
+		child_rekeyed(ctl, sa, c);
 		break;
 	case IKE_EV_CHILD_DOWN:
 		emit_sa(ctl, "child-state-destroying", false, sa, SA_RENDER_ONE_CHILD, c,
 			"DELETING");
-		if (!ctl_time_is_rekeyed(ctl, c->unique_id))
+		if (!ctl_time_is_rekeyed(ctl, c->unique_id) && !c->replaced)
 			emit_sa(ctl, "child-updown", false, sa, SA_RENDER_ONE_CHILD, c,
 				"DELETING");
 		ctl_time_del(ctl, c->unique_id, true);

@@ -163,8 +163,8 @@ void sa_render_child(struct vici_builder *b, const struct ctl *ctl,
 
 	vici_builder_add_kv_str(b, "name", c->name);
 	vici_builder_add_kv_fmt(b, "uniqueid", "%u", c->unique_id);
-	/* no kernel reqids: the unique id identifies the policy pair */
-	vici_builder_add_kv_fmt(b, "reqid", "%u", c->unique_id);
+	/* the datapath's reqid (kept across rekeys); the unique id without one */
+	vici_builder_add_kv_fmt(b, "reqid", "%u", c->reqid ? c->reqid : c->unique_id);
 	vici_builder_add_kv_str(b, "state", state ? state : sa_render_child_state(c));
 	vici_builder_add_kv_str(b, "mode", c->mode == IKE_MODE_TRANSPORT ? "TRANSPORT" : "TUNNEL");
 	vici_builder_add_kv_str(b, "protocol", c->protocol == PROTO_AH ? "AH" : "ESP");

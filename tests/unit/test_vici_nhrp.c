@@ -503,9 +503,7 @@ START_TEST(nhrp_rekey_events)
 	ck_assert_uint_ne(new_child, old_child);
 	ck_assert_ptr_null(hn_sa(&h.r)->children->next);
 
-	tc_expect(&hh, c, VICI_EVENT, "child-updown", &tp);
-	ck_assert(vici_msg_get_str_buf(tp.msg, "up", buf, sizeof(buf)));
-	tp_free(&tp);
+	/* no child-updown for either: a rekey is child-rekey */
 	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
 	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "INSTALLED", ike_id)), new_child);
 	tp_free(&tp);
@@ -524,6 +522,37 @@ START_TEST(nhrp_rekey_events)
 	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "DELETING", ike_id)), old_child);
 	tp_free(&tp);
 	tc_expect_quiet(&hh, c, 30);	/* no child-updown for the rekeyed one */
+
+	/* the spoke rekeys (the hub is the responder): the same events */
+	old_child = new_child;
+	{
+		struct ike_sa *isa = hn_sa(&h.i);
+
+		ck_assert(ike_ctl_rekey_child(h.i.core, isa->unique_id,
+					      isa->children->unique_id));
+	}
+	hn_pump(&h);
+	new_child = hn_sa(&h.r)->children->unique_id;
+	ck_assert_uint_ne(new_child, old_child);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-installed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "INSTALLED", ike_id)), new_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-rekey", &tp);
+	{
+		char path[96];
+
+		snprintf(path, sizeof(path), "home.child-sas.home-%u.new.uniqueid", old_child);
+		ck_assert(vici_msg_get_str_buf(tp.msg, path, buf, sizeof(buf)));
+		ck_assert_uint_eq(strtoul(buf, NULL, 10), new_child);
+	}
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-rekeyed", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "REKEYED", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect(&hh, c, VICI_EVENT, "child-state-destroying", &tp);
+	ck_assert_uint_eq(child_uid(check_sa(tp.msg, "DELETING", ike_id)), old_child);
+	tp_free(&tp);
+	tc_expect_quiet(&hh, c, 30);
 
 	snprintf(buf, sizeof(buf), "%u", ike_id);
 	send_cmd(c, "rekey", (const char *const[]){ "ike-id", buf, NULL });
@@ -545,6 +574,68 @@ START_TEST(nhrp_rekey_events)
 }
 END_TEST
 
+/* A waiting initiate (swanctl's way) streams control-log to its client
+ * only, and log events reach the clients registered for log. */
+START_TEST(initiate_waits_with_control_log)
+{
+	struct hn h;
+	struct harness hh;
+	struct tclient *c, *logger;
+	struct tpacket tp;
+	char buf[256];
+	unsigned clog = 0, logs = 0;
+	bool initiating = false;
+
+	setup(&h, &hh);
+	c = tc_connect(&hh);
+	logger = tc_connect(&hh);
+	tc_send(c, VICI_EVENT_REGISTER, "control-log", NULL);
+	tc_expect(&hh, c, VICI_EVENT_CONFIRM, NULL, NULL);
+	tc_send(logger, VICI_EVENT_REGISTER, "log", NULL);
+	tc_expect(&hh, logger, VICI_EVENT_CONFIRM, NULL, NULL);
+	send_cmd(c, "initiate", (const char *const[]){
+		"child", "home", "timeout", "5000", "my-host", "192.0.2.1",
+		"other-host", "192.0.2.100", NULL });
+	h_pump(&hh);		/* the handler runs and goes pending */
+	hn_pump(&h);		/* IKE_SA_INIT + IKE_AUTH */
+	for (;;) {
+		ck_assert(tc_recv(&hh, c, &tp));
+		if (tp.pkt.op == VICI_CMD_RESPONSE)
+			break;
+		ck_assert_int_eq(tp.pkt.op, VICI_EVENT);
+		ck_assert_str_eq(tp.pkt.name, "control-log");
+		ck_assert(vici_msg_get_str_buf(tp.msg, "msg", buf, sizeof(buf)));
+		initiating |= strstr(buf, "initiating 'home'") != NULL;
+		ck_assert(vici_msg_get_str_buf(tp.msg, "group", buf, sizeof(buf)));
+		ck_assert_str_eq(buf, "IKE");
+		clog++;
+		tp_free(&tp);
+	}
+	ck_assert(vici_msg_get_str_buf(tp.msg, "success", buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "yes");
+	tp_free(&tp);
+	ck_assert(initiating);
+	ck_assert_uint_ge(clog, 3);
+	ck_assert_ptr_nonnull(hn_sa(&h.r)->children);
+	while (tc_recv(&hh, logger, &tp)) {
+		ck_assert_str_eq(tp.pkt.name, "log");
+		ck_assert(vici_msg_get_str_buf(tp.msg, "level", buf, sizeof(buf)));
+		ck_assert(strcmp(buf, "0") == 0 || strcmp(buf, "1") == 0);
+		ck_assert(vici_msg_get_str_buf(tp.msg, "msg", buf, sizeof(buf)));
+		/* the PSK never shows up */
+		ck_assert_ptr_null(strstr(buf, "nhrp-test-psk"));
+		logs++;
+		tp_free(&tp);
+		if (logs >= clog)
+			break;
+	}
+	ck_assert_uint_ge(logs, clog);
+	tc_close(logger);
+	tc_close(c);
+	teardown(&h, &hh);
+}
+END_TEST
+
 static Suite *vici_nhrp_suite(void)
 {
 	Suite *s = suite_create("vici_nhrp");
@@ -557,6 +648,7 @@ static Suite *vici_nhrp_suite(void)
 	tcase_add_test(tc, nhrp_malformed_frame_changes_nothing);
 	tcase_add_test(tc, nhrp_cert_data);
 	tcase_add_test(tc, nhrp_rekey_events);
+	tcase_add_test(tc, initiate_waits_with_control_log);
 	suite_add_tcase(s, tc);
 	return s;
 }
