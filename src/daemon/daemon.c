@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/conf_translate.h"
+#include "daemon/control.h"
 #include "daemon/datapath.h"
 #include "daemon/ike_glue.h"
 #include "kernel/socket.h"
@@ -23,60 +24,35 @@ struct daemon {
 	struct net *net;
 	struct datapath *dp;
 	struct ike_glue *ike;
+	struct control *ctl;
 };
 
 /* The directory of the configuration file: certificates are relative to it. */
-static const char *conf_dir(const char *path, char *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		snprintf(buf, len, ".");
-	else if (slash == path)
-		snprintf(buf, len, "/");
-	else
-		snprintf(buf, len, "%.*s", (int)(slash - path), path);
-	return buf;
-}
-
 bool daemon_check_config(const char *path)
 {
-	char dir[1024];
-	struct config_err err;
-	struct config *cfg = NULL;
-	struct ike_conf **confs;
-	size_t n;
-	char why[256];
+	size_t conns, secrets, pools;
+	char why[768];
 
-	if (!config_load_file(path, &cfg, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
+	/* the file as the daemon reads it, control { } section included */
+	if (!control_check_config(path, why, sizeof(why), &conns, &secrets, &pools)) {
+		fprintf(stderr, "%s\n", why);
 		return false;
 	}
-	if (!conf_translate(cfg, conf_dir(path, dir, sizeof(dir)), &confs, &n, why,
-			    sizeof(why))) {
-		fprintf(stderr, "%s: %s\n", path, why);
-		config_free(cfg);
-		return false;
-	}
-	conf_translate_free(confs, n);
-	printf("%s: %zu connections, %zu secrets, %zu pools: OK\n", path, cfg->n_conns,
-	       cfg->n_secrets, cfg->n_pools);
-	config_free(cfg);
+	printf("%s: %zu connections, %zu secrets, %zu pools: OK\n", path, conns, secrets,
+	       pools);
 	return true;
 }
 
 static bool load_config(struct daemon *d)
 {
-	struct config_err err;
-	struct config *cfg = NULL;
+	char why[768];
 
-	if (!config_load_file(d->opts->config_path, &cfg, &err)) {
-		log_error("%s", err.msg);
+	/* the file with the objects loaded over the control socket on top */
+	if (!control_reload(d->ctl, why, sizeof(why))) {
+		log_error("%s", why);
 		return false;
 	}
-	char dir[1024];
-
-	return ike_glue_apply(d->ike, cfg, conf_dir(d->opts->config_path, dir, sizeof(dir)));
+	return true;
 }
 
 static bool pidfile_write(const char *path)
@@ -168,7 +144,12 @@ bool daemon_run(const struct daemon_options *o)
 	if (!d.dp)
 		log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
 	d.ike = ike_glue_new(d.base, d.net, d.dp, net_bound_port(d.net, true, AF_INET));
-	if (!d.ike || !load_config(&d))
+	if (!d.ike)
+		goto out;
+	d.ctl = control_new(d.base, d.net, d.ike, &(struct control_options){
+		.config_path = o->config_path, .socket = o->vici_socket,
+		.group = o->vici_group });
+	if (!d.ctl || !load_config(&d) || !control_start(d.ctl))
 		goto out;
 	if (o->pidfile && !pidfile_write(o->pidfile))
 		goto out;
@@ -178,8 +159,11 @@ bool daemon_run(const struct daemon_options *o)
 	event_base_dispatch(d.base);
 	ok = true;
 out:
-	/* SAs go first (their Deletes still need the sockets) */
+	/* SAs go first (their Deletes still need the sockets); the control
+	 * socket answers its pending commands before and goes after */
+	control_shutdown(d.ctl);
 	ike_glue_free(d.ike, ok);
+	control_free(d.ctl);
 	datapath_free(d.dp);
 	if (o->pidfile && d.net)
 		unlink(o->pidfile);

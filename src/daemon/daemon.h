@@ -18,6 +18,8 @@ struct daemon_options {
 	bool syslog;
 	uint16_t ike_port;
 	uint16_t natt_port;
+	const char *vici_socket;	/* NULL: control { } or the default */
+	const char *vici_group;
 };
 
 /* Validates a configuration file, prints the first error with file:line:col.

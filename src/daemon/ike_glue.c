@@ -23,6 +23,9 @@ struct ike_glue {
 	struct config *cfg;
 	struct pool **pools;
 	size_t npools;
+	void (*hook)(void *ctx, enum ike_event ev, const struct ike_sa *sa,
+		     const struct child_sa *c);
+	void *hook_ctx;
 };
 
 static bool g_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg,
@@ -189,10 +192,14 @@ static void g_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 				       "ike-down", "mid", "child-up", "child-rekeyed",
 				       "child-down" };
 
-	if (ev == IKE_EV_SA_UPDATED && ((struct ike_glue *)ctx)->dp)
-		datapath_sa_updated(((struct ike_glue *)ctx)->dp, sa);
+	struct ike_glue *g = ctx;
+
+	if (ev == IKE_EV_SA_UPDATED && g->dp)
+		datapath_sa_updated(g->dp, sa);
 	if (ev != IKE_EV_MID)
 		sa_debug(sa, "event %s%s%s", names[ev], c ? " " : "", c ? c->name : "");
+	if (g->hook)
+		g->hook(g->hook_ctx, ev, sa, c);
 }
 
 struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
@@ -323,6 +330,25 @@ void ike_glue_start(struct ike_glue *g)
 struct ike_core *ike_glue_core(struct ike_glue *g)
 {
 	return g->core;
+}
+
+const struct config *ike_glue_config(struct ike_glue *g)
+{
+	return g->cfg;
+}
+
+struct pool *ike_glue_pool(struct ike_glue *g, const char *name)
+{
+	return pool_by_name(g, name);
+}
+
+void ike_glue_set_event_hook(struct ike_glue *g,
+			     void (*fn)(void *ctx, enum ike_event ev, const struct ike_sa *sa,
+					const struct child_sa *c),
+			     void *ctx)
+{
+	g->hook = fn;
+	g->hook_ctx = ctx;
 }
 
 void ike_glue_free(struct ike_glue *g, bool send_deletes)

@@ -11,6 +11,7 @@
 struct event_base;
 struct net;
 struct ike_glue;
+struct pool;
 
 struct datapath;
 
@@ -24,7 +25,14 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 /* Initiates every child with start_action = start. */
 void ike_glue_start(struct ike_glue *g);
 struct ike_core *ike_glue_core(struct ike_glue *g);
-
+/* The configuration in force and a live pool by name (control socket). */
+const struct config *ike_glue_config(struct ike_glue *g);
+struct pool *ike_glue_pool(struct ike_glue *g, const char *name);
+/* Also forward the core's events to fn (NULL: stop). */
+void ike_glue_set_event_hook(struct ike_glue *g,
+			     void (*fn)(void *ctx, enum ike_event ev, const struct ike_sa *sa,
+					const struct child_sa *c),
+			     void *ctx);
 /* Sends Deletes for established SAs, frees everything. */
 void ike_glue_free(struct ike_glue *g, bool send_deletes);
 

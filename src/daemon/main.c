@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/control.h"
 #include "daemon/daemon.h"
 #include "lib/log.h"
 
@@ -23,9 +24,11 @@ static void usage(FILE *out)
 		"      --check-config FILE  validate a configuration and exit\n"
 		"      --ike-port PORT    UDP port for IKE (default 500)\n"
 		"      --natt-port PORT   UDP port for NAT-T and ESP-in-UDP (default 4500)\n"
+		"      --vici-socket PATH control socket (default %s, \"none\": off)\n"
+		"      --vici-group GROUP control socket group (mode 0660; default 0600)\n"
 		"  -V, --version          print the version and exit\n"
 		"  -h, --help             this text\n",
-		DAEMON_DEFAULT_CONFIG, DAEMON_DEFAULT_PIDFILE);
+		DAEMON_DEFAULT_CONFIG, DAEMON_DEFAULT_PIDFILE, CONTROL_DEFAULT_SOCKET);
 }
 
 static bool parse_port(const char *s, uint16_t *out)
@@ -41,7 +44,7 @@ static bool parse_port(const char *s, uint16_t *out)
 	return true;
 }
 
-enum { OPT_SYSLOG = 256, OPT_CHECK, OPT_IKE_PORT, OPT_NATT_PORT };
+enum { OPT_SYSLOG = 256, OPT_CHECK, OPT_IKE_PORT, OPT_NATT_PORT, OPT_VICI, OPT_VICI_GROUP };
 
 int main(int argc, char **argv)
 {
@@ -54,6 +57,8 @@ int main(int argc, char **argv)
 		{ "check-config", required_argument, NULL, OPT_CHECK },
 		{ "ike-port", required_argument, NULL, OPT_IKE_PORT },
 		{ "natt-port", required_argument, NULL, OPT_NATT_PORT },
+		{ "vici-socket", required_argument, NULL, OPT_VICI },
+		{ "vici-group", required_argument, NULL, OPT_VICI_GROUP },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -81,6 +86,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SYSLOG: o.syslog = true; break;
 		case OPT_CHECK: check = optarg; break;
+		case OPT_VICI: o.vici_socket = optarg; break;
+		case OPT_VICI_GROUP: o.vici_group = optarg; break;
 		case OPT_IKE_PORT:
 		case OPT_NATT_PORT:
 			if (!parse_port(optarg, c == OPT_IKE_PORT ? &o.ike_port : &o.natt_port)) {

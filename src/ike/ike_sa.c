@@ -19,6 +19,7 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 	case IKE_SA_REKEYED: return "REKEYED";
 	case IKE_SA_DELETING: return "DELETING";
 	case IKE_SA_DEAD: return "DEAD";
+	case IKE_SA_PASSIVE: return "PASSIVE";
 	}
 	return "?";
 }

@@ -40,6 +40,7 @@ enum ike_sa_state {
 	IKE_SA_REKEYED,		/* replaced by a new SA, waits for its Delete */
 	IKE_SA_DELETING,
 	IKE_SA_DEAD,
+	IKE_SA_PASSIVE,		/* HA standby copy: silent until activated (ike/sa_export.h) */
 };
 
 enum child_sa_state {
