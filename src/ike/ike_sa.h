@@ -126,7 +126,6 @@ struct ike_sa {
 	/* identities */
 	struct ike_id my_id, peer_id;
 	bool authenticated;
-	bool passive;			/* HA import, not yet activated */
 
 	/* NAT (RFC 7296 2.23) */
 	bool nat_here, nat_there;	/* we / the peer are behind a NAT */

@@ -6,7 +6,6 @@
 #include "crypto/pubkey.h"
 #include "crypto/x509.h"
 #include "crypto/x509_trust.h"
-#include "ike/ike_export.h"
 
 #define PKI "tests/fixtures/pki/"
 
