@@ -19,6 +19,8 @@ struct ike_core {
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
 	uint32_t next_unique, next_child_unique;
 	unsigned half_open_limit;
+	unsigned cookie_threshold;
+	uint8_t cookie_secret[32];
 	struct ike_core_stats stats;
 	struct ike_sa *dead;		/* freed after the current event */
 	unsigned depth;			/* nesting of entry points */

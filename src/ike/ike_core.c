@@ -5,6 +5,8 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include <openssl/evp.h>
+
 #include "crypto/rng.h"
 #include "ike/task.h"
 
@@ -77,6 +79,11 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 		return NULL;
 	c->env = *env;
 	c->half_open_limit = 10000;
+	c->cookie_threshold = 30;
+	if (!rng_bytes(c->cookie_secret, sizeof(c->cookie_secret))) {
+		free(c);
+		return NULL;
+	}
 	c->next_unique = 1;
 	c->next_child_unique = 1;
 	c->msg_in = malloc(sizeof(*c->msg_in));
@@ -269,6 +276,72 @@ void ike_core_set_half_open_limit(struct ike_core *c, unsigned limit)
 	c->half_open_limit = limit;
 }
 
+void ike_core_set_cookie_threshold(struct ike_core *c, unsigned threshold)
+{
+	c->cookie_threshold = threshold;
+}
+
+/* Cookie = SHA-256(Ni | IPi | SPIi | secret) (RFC 7296 2.6), stateless. */
+static bool cookie_compute(struct ike_core *c, const struct ike_msg *m,
+			   const struct sockaddr_storage *peer, uint8_t out[32])
+{
+	const struct ike_payload *n = ike_msg_find(m, PL_NONCE);
+	EVP_MD_CTX *ctx;
+	uint8_t spi[8];
+	unsigned int len = 32;
+	bool ok;
+
+	if (!n)
+		return false;
+	for (int i = 0; i < 8; i++)
+		spi[i] = (uint8_t)(m->hdr.spi_i >> (56 - 8 * i));
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, n->data.data.ptr, n->data.data.len) == 1 &&
+	     (peer->ss_family == AF_INET ?
+	      EVP_DigestUpdate(ctx, &((const struct sockaddr_in *)peer)->sin_addr, 4) :
+	      EVP_DigestUpdate(ctx, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16)) == 1 &&
+	     EVP_DigestUpdate(ctx, spi, 8) == 1 &&
+	     EVP_DigestUpdate(ctx, c->cookie_secret, sizeof(c->cookie_secret)) == 1 &&
+	     EVP_DigestFinal_ex(ctx, out, &len) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* Under load an IKE_SA_INIT must carry our cookie first; without one we
+ * answer with a fresh cookie and keep no state. True: go on. */
+static bool cookie_check(struct ike_core *c, const struct ike_msg *m,
+			 const struct net_endpoints *ep)
+{
+	uint8_t want[32];
+	const struct ike_payload *first = m->npl ? &m->pl[0] : NULL;
+	struct ike_msg *out = c->msg_out;
+	struct ike_err err = { 0 };
+	struct wbuf w;
+
+	if (c->stats.half_open < c->cookie_threshold)
+		return true;
+	if (!cookie_compute(c, m, &ep->remote, want))
+		return false;
+	if (first && first->type == PL_NOTIFY && first->notify.type == N_COOKIE &&
+	    first->notify.data.len == sizeof(want) &&
+	    mem_equal_ct(first->notify.data.ptr, want, sizeof(want)))
+		return true;
+	ike_msg_free(out);
+	out->hdr.spi_i = m->hdr.spi_i;
+	out->hdr.exchange = IKE_SA_INIT;
+	out->hdr.flags = IKE_FLAG_RESPONSE;
+	wbuf_init(&w);
+	if (ike_msg_add_notify(out, 0, N_COOKIE, NULL, 0, want, sizeof(want)) &&
+	    ike_msg_write(out, &w, &err) == IKE_OK && wbuf_ok(&w)) {
+		c->stats.cookies_sent++;
+		core_send(c, ep, w.p, w.len);
+	}
+	wbuf_free(&w);
+	ike_msg_free(out);
+	return false;
+}
+
 /* --- input ------------------------------------------------------------- */
 
 static struct ike_sa *find_spi(struct ike_core *c, uint64_t spi)
@@ -304,6 +377,8 @@ void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,
 			sa = htable_entry(n, struct ike_sa, by_init);
 		} else if (m->hdr.msg_id != 0 || !ike_msg_is_initiator(m)) {
 			c->stats.drop_parse++;
+			goto out;
+		} else if (!cookie_check(c, m, ep)) {
 			goto out;
 		} else if (c->stats.half_open >= c->half_open_limit) {
 			c->stats.drop_half_open_limit++;

@@ -25,6 +25,7 @@ struct ike_core_stats {
 	uint64_t drop_mid;		/* message ID out of window */
 	uint64_t drop_unexpected;	/* wrong exchange for the state */
 	uint64_t drop_half_open_limit;
+	uint64_t cookies_sent;		/* IKE_SA_INIT answered with COOKIE */
 	uint64_t retransmit_answered;	/* peer retransmits: cached reply */
 	uint64_t retransmit_sent;	/* our retransmits */
 	uint64_t sa_established, sa_failed, auth_failed;
@@ -43,6 +44,9 @@ void ike_core_set_confs(struct ike_core *c, struct ike_conf *const *confs,
 			size_t n);
 struct ike_conf *ike_core_conf(struct ike_core *c, const char *name);
 void ike_core_set_half_open_limit(struct ike_core *c, unsigned limit);
+/* Ask for cookies (RFC 7296 2.6) while at least this many responder SAs
+ * are half-open (default 30; 0: always). */
+void ike_core_set_cookie_threshold(struct ike_core *c, unsigned threshold);
 
 /* One received IKE datagram (the non-ESP marker already removed). */
 void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,

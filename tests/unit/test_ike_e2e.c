@@ -483,6 +483,61 @@ START_TEST(child_rekey_with_pfs)
 }
 END_TEST
 
+START_TEST(cookie_round_trip)
+{
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_cookie_threshold(H.r.core, 0);
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 1);
+	/* cookie round trip, then IKE_SA_INIT and IKE_AUTH */
+	ck_assert_uint_eq(H.delivered, 6);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(cookies_hold_off_a_flood)
+{
+	struct hn flood;
+	char ip[32];
+
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_cookie_threshold(H.r.core, 3);
+	/* 20 initiators from other addresses that never answer cookies:
+	 * their IKE_SA_INIT requests go to the responder, replies are lost */
+	hn_init(&flood);
+	hn_set_conf(&flood.i, hn_conf("home", true, IKE_GCM, ESP_GCM));
+	for (int k = 0; k < 20; k++) {
+		struct net_endpoints ep = { .remote = H.r.addr };
+
+		snprintf(ip, sizeof(ip), "203.0.113.%d", k + 1);
+		hn_addr(&ep.local, ip, 500);
+		hn_addr(&flood.i.seen_as, ip, 0);
+		ike_core_initiate(flood.i.core, "home", "home", &ep);
+		ck_assert_uint_eq(flood.nq, 1);
+		ike_core_input(H.r.core, flood.q[0].data, flood.q[0].len, &flood.q[0].ep);
+		free(flood.q[0].data);
+		flood.nq = 0;
+		H.nq = 0;	/* the responder's answers go nowhere */
+	}
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 3);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 17);
+	/* the legitimate client still gets through, with a cookie */
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_ESTABLISHED);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sa_established, 1);
+	/* the half-open ones time out */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 0);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ike_core_free(flood.i.core);
+	ike_core_free(flood.r.core);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -508,6 +563,8 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, ike_rekey_by_initiator);
 	tcase_add_test(tc, ike_rekey_by_responder);
 	tcase_add_test(tc, child_rekey_with_pfs);
+	tcase_add_test(tc, cookie_round_trip);
+	tcase_add_test(tc, cookies_hold_off_a_flood);
 	suite_add_tcase(s, tc);
 	return s;
 }
