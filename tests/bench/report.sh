@@ -48,7 +48,9 @@ aes256gcm16-prfsha256-x25519 / ESP aes256gcm16, PSK authentication,
 TS 10.9.0.0/16 (initiator) === 10.1.0.0/16 (responder; kernel-libipsec refuses a
 CHILD SA whose remote TS covers the peer's IKE address, so the initiator
 does not use its own address). Each responder runs in its own network namespace, pinned to
-CPU $RESP_CPU (all threads); ikeload is pinned to CPU $LOAD_CPU. $REPEAT rounds,
+CPU $RESP_CPU (all threads); ikeload is pinned to CPU $LOAD_CPU. All three run
+$( [ "$SCHED" = fifo ] && echo "SCHED_FIFO priority $RT_PRIO" || echo "at nice $NICE"), so that the other processes on the
+shared machine do not add scheduling delay to every exchange. $REPEAT rounds,
 alternating cygnetd and charon; the table shows the median round by setups/s
 (range in brackets). "Responder CPU" is the responder process's user+system
 time over all rounds divided by the successful setups (from /proc/PID/stat,
@@ -63,6 +65,19 @@ in kernel-libipsec (SAs, policies, a route); $dp_note
 | cygnetd | $cy_rate ($cy_min-$cy_max) | $cy_p50 | $cy_p99 | $cy_ok / $cy_fail | $cy_ms | $cy_cps |
 | strongSwan charon | $ss_rate ($ss_min-$ss_max) | $ss_p50 | $ss_p99 | $ss_ok / $ss_fail | $ss_ms | $ss_cps |
 | **ratio cygnetd / charon** | **${ike_ratio}x** | | | | | **${ike_cpu_ratio}x** |
+
+$( [ "$N_LARGE" -gt 0 ] && cat <<T
+One larger round each with N=$N_LARGE (same C), to see whether the cost per
+setup grows with the number of SAs held:
+
+| responder, N=$N_LARGE | setups/s | p50 ms | p99 ms | ok / failed | responder CPU ms per setup | setups per responder CPU s |
+| --- | --- | --- | --- | --- | --- | --- |
+| cygnetd | $cyl_rate | $cyl_p50 | $cyl_p99 | $cyl_ok / $cyl_fail | $cyl_ms | $cyl_cps |
+| strongSwan charon | $ssl_rate | $ssl_p50 | $ssl_p99 | $ssl_ok / $ssl_fail | $ssl_ms | $ssl_cps |
+| **ratio cygnetd / charon** | **${ike_large_ratio}x** | | | | | **${ike_large_cpu_ratio}x** |
+
+T
+)
 
 Target: cygnetd at least 2x strongSwan in setups/s: **$(verdict "$ike_ratio" 2)** (${ike_ratio}x);
 per responder CPU second: ${ike_cpu_ratio}x.
@@ -103,6 +118,9 @@ $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
   load averages above; with $ncpu CPUs a load above $ncpu means the benchmark
   competed for CPU). Wall-clock rates vary from run to run; the ratios of the
   same run and the CPU-per-setup figures are the numbers to compare.
+- UDP receive-buffer drops counted in the namespaces over all IKE rounds
+  (a drop costs a 4 s retransmission and stretches a round): cygnetd
+  ${drops_gc:-?}, charon ${drops_gs:-?}, ikeload ${drops_ld:-?}.
 - IKE load comes from one source address and one identity; both responders
   are configured not to treat that as a reason to refuse or replace SAs.
 - Raw logs of this run were in a temporary directory removed at exit;
