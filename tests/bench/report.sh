@@ -87,6 +87,12 @@ ikeload itself used $cy_lcpu s of CPU in the median cygnetd round of $cy_wall s
 crypto per SA as a responder, so when ikeload's CPU time approaches the
 round's wall time, the cygnetd rate is bounded by the initiator, not by
 cygnetd; the CPU-per-setup column is the figure that is free of that bound.
+$("$PY" -c 'import sys
+c, w = float(sys.argv[1]), float(sys.argv[2])
+if w > 0 and c >= 0.8 * w:
+    print("**In this run ikeload was saturated in the cygnetd rounds** (%.2f s CPU in %.2f s): the cygnetd rate, and so the setups/s ratio, is a lower bound of what cygnetd sustains; the CPU ratio estimates its capacity." % (c, w))
+else:
+    print("In this run ikeload was not saturated in the cygnetd rounds (%.2f s CPU in %.2f s)." % (c, w))' "$cy_lcpu" "$cy_wall")
 
 ## (b) ESP: TCP throughput through a site-to-site tunnel
 
