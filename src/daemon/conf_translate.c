@@ -5,7 +5,67 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "crypto/pubkey.h"
+#include "crypto/x509.h"
+#include "crypto/x509_trust.h"
 #include "ike/iana.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+static X509 *load_cert(const char *confdir, const char *sub, const char *name,
+		       char *why, size_t whylen)
+{
+	char path[1024];
+	const char *reason = "";
+	X509 *c;
+
+	if (name[0] == '/') {
+		snprintf(path, sizeof(path), "%s", name);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s/%s", confdir, sub, name);
+		if (access(path, R_OK) != 0)
+			snprintf(path, sizeof(path), "%s/%s", confdir, name);
+	}
+	c = x509_load_file(path, &reason);
+	if (!c)
+		snprintf(why, whylen, "%s: %s", path, reason);
+	return c;
+}
+
+/* The private key in confdir/{private,ecdsa,rsa,pkcs8}/ that fits cert. */
+static EVP_PKEY *find_key(const char *confdir, X509 *cert)
+{
+	static const char *const dirs[] = { "private", "ecdsa", "rsa", "pkcs8" };
+	EVP_PKEY *pub = x509_get_pubkey(cert), *found = NULL;
+
+	for (size_t i = 0; pub && !found && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char dir[1024];
+		DIR *d;
+		struct dirent *e;
+
+		snprintf(dir, sizeof(dir), "%s/%s", confdir, dirs[i]);
+		d = opendir(dir);
+		while (d && !found && (e = readdir(d))) {
+			char path[1280];
+			const char *why;
+			EVP_PKEY *k;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			k = pubkey_load_private_file(path, &why);
+			if (k && pubkey_equal(k, pub))
+				found = k;
+			else
+				pubkey_free(k);
+		}
+		if (d)
+			closedir(d);
+	}
+	pubkey_free(pub);
+	return found;
+}
 
 static void prop_copy(const struct proposal *p, struct ike_prop *out)
 {
@@ -71,8 +131,58 @@ static void ts_copy(const struct config_ts *t, struct ike_ts_conf *out)
 		out->port_to = 0xffff;
 }
 
-static bool one_conn(const struct config_conn *cc, struct ike_conf *c, char *why,
-		     size_t whylen)
+static bool load_auth(const struct config_conn *cc, const char *confdir,
+		      struct ike_conf *c, char *why, size_t whylen)
+{
+	const struct config_auth *la = cc->n_local ? &cc->local[0] : NULL;
+	const struct config_auth *ra = cc->n_remote ? &cc->remote[0] : NULL;
+
+	if (la && la->method != CONFIG_AUTH_PSK) {
+		if (!la->certs.n) {
+			snprintf(why, whylen, "connection '%s': local auth needs certs", cc->name);
+			return false;
+		}
+		c->local_cert = load_cert(confdir, "x509", la->certs.v[0], why, whylen);
+		if (!c->local_cert)
+			return false;
+		c->local_key = find_key(confdir, c->local_cert);
+		if (!c->local_key) {
+			snprintf(why, whylen, "connection '%s': no private key in %s/private for %s",
+				 cc->name, confdir, la->certs.v[0]);
+			return false;
+		}
+		c->rsa_pss = la->rsa_pss;
+	}
+	if (ra && ra->method != CONFIG_AUTH_PSK) {
+		c->trust = x509_trust_new();
+		if (!c->trust)
+			return false;
+		for (size_t i = 0; i < ra->cacerts.n; i++) {
+			X509 *ca = load_cert(confdir, "x509ca", ra->cacerts.v[i], why, whylen);
+			const char *reason = "";
+			bool ok;
+
+			if (!ca)
+				return false;
+			ok = x509_trust_add(c->trust, ca, &reason);
+			x509_free(ca);
+			if (!ok) {
+				snprintf(why, whylen, "connection '%s': cacert %s: %s", cc->name,
+					 ra->cacerts.v[i], reason);
+				return false;
+			}
+		}
+		if (!ra->cacerts.n) {
+			snprintf(why, whylen, "connection '%s': remote pubkey auth needs cacerts",
+				 cc->name);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool one_conn(const struct config_conn *cc, const char *confdir,
+		     struct ike_conf *c, char *why, size_t whylen)
 {
 	const struct config_auth *la = cc->n_local ? &cc->local[0] : NULL;
 	const struct config_auth *ra = cc->n_remote ? &cc->remote[0] : NULL;
@@ -93,6 +203,8 @@ static bool one_conn(const struct config_conn *cc, struct ike_conf *c, char *why
 	}
 	c->local_auth = la && la->method != CONFIG_AUTH_PSK ? IKE_AUTH_PUBKEY : IKE_AUTH_PSK;
 	c->remote_auth = ra && ra->method != CONFIG_AUTH_PSK ? IKE_AUTH_PUBKEY : IKE_AUTH_PSK;
+	if (!load_auth(cc, confdir, c, why, whylen))
+		return false;
 	if (!ike_id_from_string(la && la->id ? la->id : "%any", &c->local_id) ||
 	    !ike_id_from_string(ra && ra->id ? ra->id : "%any", &c->remote_id)) {
 		snprintf(why, whylen, "connection '%s': identity too long", cc->name);
@@ -132,8 +244,8 @@ static bool one_conn(const struct config_conn *cc, struct ike_conf *c, char *why
 	return true;
 }
 
-bool conf_translate(const struct config *cfg, struct ike_conf ***out, size_t *n,
-		    char *why, size_t whylen)
+bool conf_translate(const struct config *cfg, const char *confdir,
+		    struct ike_conf ***out, size_t *n, char *why, size_t whylen)
 {
 	struct ike_conf **v = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*v));
 
@@ -143,7 +255,7 @@ bool conf_translate(const struct config *cfg, struct ike_conf ***out, size_t *n,
 	}
 	for (size_t i = 0; i < cfg->n_conns; i++) {
 		v[i] = ike_conf_new(cfg->conns[i].name);
-		if (!v[i] || !one_conn(&cfg->conns[i], v[i], why, whylen)) {
+		if (!v[i] || !one_conn(&cfg->conns[i], confdir, v[i], why, whylen)) {
 			conf_translate_free(v, i + 1);
 			return false;
 		}

@@ -23,8 +23,23 @@ struct daemon {
 	struct ike_glue *ike;
 };
 
+/* The directory of the configuration file: certificates are relative to it. */
+static const char *conf_dir(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, len, ".");
+	else if (slash == path)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, "%.*s", (int)(slash - path), path);
+	return buf;
+}
+
 bool daemon_check_config(const char *path)
 {
+	char dir[1024];
 	struct config_err err;
 	struct config *cfg = NULL;
 	struct ike_conf **confs;
@@ -35,7 +50,8 @@ bool daemon_check_config(const char *path)
 		fprintf(stderr, "%s\n", err.msg);
 		return false;
 	}
-	if (!conf_translate(cfg, &confs, &n, why, sizeof(why))) {
+	if (!conf_translate(cfg, conf_dir(path, dir, sizeof(dir)), &confs, &n, why,
+			    sizeof(why))) {
 		fprintf(stderr, "%s: %s\n", path, why);
 		config_free(cfg);
 		return false;
@@ -56,7 +72,9 @@ static bool load_config(struct daemon *d)
 		log_error("%s", err.msg);
 		return false;
 	}
-	return ike_glue_apply(d->ike, cfg);
+	char dir[1024];
+
+	return ike_glue_apply(d->ike, cfg, conf_dir(d->opts->config_path, dir, sizeof(dir)));
 }
 
 static bool pidfile_write(const char *path)

@@ -235,13 +235,13 @@ static bool add_pools(struct ike_glue *g, const struct config *cfg)
 	return true;
 }
 
-bool ike_glue_apply(struct ike_glue *g, struct config *cfg)
+bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 {
 	struct ike_conf **confs;
 	size_t n;
 	char why[256];
 
-	if (!conf_translate(cfg, &confs, &n, why, sizeof(why))) {
+	if (!conf_translate(cfg, confdir, &confs, &n, why, sizeof(why))) {
 		log_error("configuration: %s", why);
 		config_free(cfg);
 		return false;

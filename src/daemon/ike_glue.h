@@ -17,7 +17,7 @@ struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
 /* Takes ownership of cfg (freed on the next apply or on free): pools are
  * created for new pool names (existing pools and their leases stay),
  * connections are replaced for new SAs. */
-bool ike_glue_apply(struct ike_glue *g, struct config *cfg);
+bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir);
 /* Initiates every child with start_action = start. */
 void ike_glue_start(struct ike_glue *g);
 struct ike_core *ike_glue_core(struct ike_glue *g);

@@ -55,6 +55,8 @@ void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms);
 void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t);
 void ike_sa_schedule_dpd(struct ike_sa *sa);
 void ike_sa_schedule_rekey(struct ike_sa *sa);
+/* 10..30 s, random: when to try a refused rekey again (collisions). */
+uint32_t ike_sa_retry_delay(void);
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
 /* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
 void ike_sa_established(struct ike_sa *sa);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ike/sk.h"
 #include "ike/task.h"
 
@@ -31,8 +33,9 @@ static void msg_prepare(struct ike_sa *sa, struct ike_msg *m, uint8_t ex,
 	m->hdr.msg_id = mid;
 }
 
-/* Serializes m, plain for IKE_SA_INIT, inside SK otherwise. */
-static bool msg_encode(struct ike_sa *sa, struct ike_msg *m, struct chunk *out)
+/* Serializes m, plain for IKE_SA_INIT, inside SK otherwise, and as RFC
+ * 7383 fragments when it is too big and the peer takes fragments. */
+static bool msg_encode(struct ike_sa *sa, struct ike_msg *m, struct ike_dgrams *out)
 {
 	struct ike_err err = { 0 };
 	struct wbuf w;
@@ -45,6 +48,16 @@ static bool msg_encode(struct ike_sa *sa, struct ike_msg *m, struct chunk *out)
 		rc = ike_err_set(&err, IKE_ERR_BUILD, PL_SK, "no keys yet");
 	} else {
 		rc = sk_seal(sa->aead_out, &sa->iv_seq, m, &w, &err);
+		if (rc == IKE_OK && w.len > IKE_FRAG_SIZE && sa->frag_ok) {
+			wbuf_free(&w);
+			rc = sk_seal_fragments(sa->aead_out, &sa->iv_seq, m, IKE_FRAG_SIZE,
+					       &out->v, &out->n, &err);
+			if (rc == IKE_OK) {
+				sa_debug(sa, "%s split into %zu fragments",
+					 exchange_name(m->hdr.exchange), out->n);
+				return true;
+			}
+		}
 	}
 	if (rc != IKE_OK || !wbuf_ok(&w)) {
 		sa_error(sa, "cannot build %s: %s", exchange_name(m->hdr.exchange),
@@ -52,8 +65,38 @@ static bool msg_encode(struct ike_sa *sa, struct ike_msg *m, struct chunk *out)
 		wbuf_free(&w);
 		return false;
 	}
-	out->ptr = wbuf_steal(&w, &out->len);
-	return out->ptr != NULL;
+	out->v = calloc(1, sizeof(*out->v));
+	if (!out->v) {
+		wbuf_free(&w);
+		return false;
+	}
+	out->v[0].ptr = wbuf_steal(&w, &out->v[0].len);
+	out->n = 1;
+	return out->v[0].ptr != NULL;
+}
+
+/* A retransmitted request is byte for byte the one we answered. */
+static void request_hash(const struct ike_msg *m, uint8_t out[32])
+{
+	unsigned int len = 32;
+
+	if (EVP_Digest(m->raw.ptr, m->raw.len, out, &len, EVP_sha256(), NULL) != 1)
+		memset(out, 0, 32);
+}
+
+static void send_dgrams(struct ike_sa *sa, const struct ike_dgrams *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		core_send(sa->core, &sa->ep, d->v[i].ptr, d->v[i].len);
+}
+
+static size_t dgrams_len(const struct ike_dgrams *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n; i++)
+		n += d->v[i].len;
+	return n;
 }
 
 static uint64_t now_ms(struct ike_sa *sa)
@@ -79,7 +122,7 @@ void exchange_send_request(struct ike_sa *sa)
 {
 	struct ike_core *c = sa->core;
 	struct ike_msg *m = c->msg_out;
-	struct chunk bytes = { 0 };
+	struct ike_dgrams bytes = { 0 };
 
 	msg_prepare(sa, m, sa->req_exchange, false, sa->mid_out);
 	for (struct task *t = sa->active; t; t = t->next) {
@@ -101,20 +144,20 @@ void exchange_send_request(struct ike_sa *sa)
 	ike_msg_free(m);
 	if (sa->req_exchange == IKE_SA_INIT) {
 		chunk_free(&sa->init_req);
-		if (!chunk_dup(&sa->init_req, bytes.ptr, bytes.len)) {
-			chunk_free(&bytes);
+		if (!chunk_dup(&sa->init_req, bytes.v[0].ptr, bytes.v[0].len)) {
+			ike_dgrams_free(&bytes);
 			ike_sa_kill(sa, "out of memory");
 			return;
 		}
 	}
-	chunk_free(&sa->last_req);
+	ike_dgrams_free(&sa->last_req);
 	sa->last_req = bytes;
 	sa->req_in_flight = true;
 	sa->rt_count = 0;
 	ike_sa_timer_arm(sa, &sa->rt_timer, IKE_RT_BASE_MS);
 	sa_debug(sa, "sending %s request %u (%zu bytes)",
-		 exchange_name(sa->req_exchange), sa->mid_out, bytes.len);
-	core_send(c, &sa->ep, bytes.ptr, bytes.len);
+		 exchange_name(sa->req_exchange), sa->mid_out, dgrams_len(&bytes));
+	send_dgrams(sa, &sa->last_req);
 }
 
 void exchange_retransmit(struct ike_sa *sa)
@@ -134,7 +177,7 @@ void exchange_retransmit(struct ike_sa *sa)
 	sa_info(sa, "retransmit %u of %s request %u", sa->rt_count,
 		exchange_name(sa->req_exchange), sa->mid_out);
 	ike_sa_timer_arm(sa, &sa->rt_timer, ms);
-	core_send(sa->core, &sa->ep, sa->last_req.ptr, sa->last_req.len);
+	send_dgrams(sa, &sa->last_req);
 }
 
 static bool decrypt(struct ike_sa *sa, struct ike_msg *m)
@@ -161,7 +204,7 @@ static bool decrypt(struct ike_sa *sa, struct ike_msg *m)
 	return false;
 }
 
-static void handle_response(struct ike_sa *sa, struct ike_msg *m)
+static void handle_response(struct ike_sa *sa, struct ike_msg *m, bool decrypted)
 {
 	struct ike_core *c = sa->core;
 	bool retry = false;
@@ -178,12 +221,12 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m)
 			exchange_name(m->hdr.exchange), exchange_name(sa->req_exchange));
 		return;
 	}
-	if (m->hdr.exchange != IKE_SA_INIT && !decrypt(sa, m))
+	if (m->hdr.exchange != IKE_SA_INIT && !decrypted && !decrypt(sa, m))
 		return;
 	sa->last_in_ms = now_ms(sa);
 	ike_sa_timer_cancel(sa, &sa->rt_timer);
 	sa->req_in_flight = false;
-	chunk_free(&sa->last_req);
+	ike_dgrams_free(&sa->last_req);
 	if (m->hdr.exchange == IKE_SA_INIT) {
 		chunk_free(&sa->init_resp);
 		if (!chunk_dup(&sa->init_resp, m->raw.ptr, m->raw.len)) {
@@ -276,21 +319,30 @@ static size_t responder_tasks(struct ike_sa *sa, const struct ike_msg *m,
 }
 
 static void handle_request(struct ike_sa *sa, struct ike_msg *m,
-			   const struct net_endpoints *ep)
+			   const struct net_endpoints *ep, bool decrypted)
 {
 	struct ike_core *c = sa->core;
 	uint8_t ex = m->hdr.exchange;
 	struct task *ts[4];
 	struct task *failed = NULL;
 	struct ike_msg *out = c->msg_out;
-	struct chunk bytes = { 0 };
+	struct ike_dgrams bytes = { 0 };
 	size_t n;
 
 	if (sa->has_last_resp && m->hdr.msg_id + 1 == sa->mid_in) {
+		uint8_t h[32];
+
+		request_hash(m, h);
+		if (!mem_equal_ct(h, sa->last_req_hash, sizeof(h))) {
+			c->stats.drop_mid++;
+			sa_info(sa, "dropped %s request %u: not a retransmit of the one answered",
+				exchange_name(ex), m->hdr.msg_id);
+			return;
+		}
 		c->stats.retransmit_answered++;
 		sa_info(sa, "%s request %u retransmitted, sending the response again",
 			exchange_name(ex), m->hdr.msg_id);
-		core_send(c, &sa->ep, sa->last_resp.ptr, sa->last_resp.len);
+		send_dgrams(sa, &sa->last_resp);
 		return;
 	}
 	if (m->hdr.msg_id != sa->mid_in) {
@@ -305,7 +357,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 			m->hdr.msg_id, ike_sa_state_name(sa->state));
 		return;
 	}
-	if (ex != IKE_SA_INIT && !decrypt(sa, m))
+	if (ex != IKE_SA_INIT && !decrypted && !decrypt(sa, m))
 		return;
 	sa->last_in_ms = now_ms(sa);
 	/* authenticated request from a new address: the peer floated (NAT-T)
@@ -330,6 +382,9 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		}
 	}
 	sa_debug(sa, "received %s request %u", exchange_name(ex), m->hdr.msg_id);
+	/* fragmented: the hash of fragment 1 was taken when it arrived */
+	if (!decrypted || ike_msg_find_encrypted(m)->type != PL_SKF)
+		request_hash(m, sa->last_req_hash);
 	n = responder_tasks(sa, m, ts);
 	if (!n) {
 		ike_sa_kill(sa, "out of memory");
@@ -362,19 +417,19 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 	ike_msg_free(out);
 	if (ex == IKE_SA_INIT && !failed) {
 		chunk_free(&sa->init_resp);
-		if (!chunk_dup(&sa->init_resp, bytes.ptr, bytes.len)) {
-			chunk_free(&bytes);
+		if (!chunk_dup(&sa->init_resp, bytes.v[0].ptr, bytes.v[0].len)) {
+			ike_dgrams_free(&bytes);
 			ike_sa_kill(sa, "out of memory");
 			return;
 		}
 	}
-	chunk_free(&sa->last_resp);
+	ike_dgrams_free(&sa->last_resp);
 	sa->last_resp = bytes;
 	sa->has_last_resp = true;
 	sa->mid_in++;
 	/* HA mirrors message IDs before the response leaves */
 	core_event(sa, IKE_EV_MID, NULL);
-	core_send(c, &sa->ep, bytes.ptr, bytes.len);
+	send_dgrams(sa, &sa->last_resp);
 	if (failed)
 		ike_sa_kill(sa, ex == IKE_SA_INIT ? "IKE_SA_INIT failed" :
 				ex == IKE_AUTH ? "IKE_AUTH failed" : "exchange failed");
@@ -382,13 +437,129 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		ike_sa_kill(sa, "deleted by peer");
 }
 
+static void frag_reset(struct ike_frag_in *f)
+{
+	for (size_t i = 0; i < IKE_FRAG_MAX_IN; i++)
+		chunk_free(&f->parts[i]);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Collect one RFC 7383 fragment; true when m now holds the whole
+ * reassembled inner chain. Fragments are authenticated one by one, so a
+ * forged fragment never displaces a genuine one. */
+static bool frag_collect(struct ike_sa *sa, struct ike_msg *m)
+{
+	struct ike_frag_in *f = &sa->frag_in;
+	const struct ike_payload *p = ike_msg_find_encrypted(m);
+	struct ike_err err = { 0 };
+	struct chunk part;
+	enum ike_err_code rc;
+	uint8_t *buf;
+	size_t len = 0, off = 0;
+	uint16_t num = p->skf.frag_num, total = p->skf.total;
+
+	if (!sa->aead_in || total > IKE_FRAG_MAX_IN || !num || num > total) {
+		sa->core->stats.drop_parse++;
+		sa_info(sa, "dropped fragment %u of %u", num, total);
+		return false;
+	}
+	rc = sk_open_fragment(sa->aead_in, m, &part, &err);
+	if (rc != IKE_OK) {
+		if (rc == IKE_ERR_HEADER)
+			sa->core->stats.drop_decrypt++;
+		else
+			sa->core->stats.drop_parse++;
+		sa_info(sa, "dropped fragment %u of %u: %s", num, total, err.reason);
+		return false;
+	}
+	if (!f->active || f->mid != m->hdr.msg_id || f->response != ike_msg_is_response(m) ||
+	    f->total != total) {
+		frag_reset(f);
+		f->active = true;
+		f->mid = m->hdr.msg_id;
+		f->response = ike_msg_is_response(m);
+		f->total = total;
+	}
+	if (f->parts[num - 1].ptr) {
+		chunk_free(&part);
+		return false;
+	}
+	f->parts[num - 1] = part;
+	f->have++;
+	if (num == 1) {
+		f->first = p->skf.inner_next;
+		if (!f->response)
+			request_hash(m, sa->last_req_hash);
+	}
+	if (f->have < f->total)
+		return false;
+	for (size_t i = 0; i < f->total; i++)
+		len += f->parts[i].len;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		frag_reset(f);
+		return false;
+	}
+	for (size_t i = 0; i < f->total; i++) {
+		memcpy(buf + off, f->parts[i].ptr, f->parts[i].len);
+		off += f->parts[i].len;
+	}
+	rc = IKE_OK;
+	if (!ike_msg_adopt(m, buf, len))
+		rc = IKE_ERR_NOMEM;
+	else
+		rc = ike_msg_parse_inner(m, f->first, buf, len, &err);
+	sa_debug(sa, "reassembled %u fragments (%zu bytes)", f->total, len);
+	frag_reset(f);
+	if (rc != IKE_OK) {
+		sa->core->stats.drop_parse++;
+		sa_info(sa, "dropped reassembled message: %s", err.reason);
+		return false;
+	}
+	return true;
+}
+
 void exchange_input(struct ike_sa *sa, struct ike_msg *m,
 		    const struct net_endpoints *ep)
 {
+	const struct ike_payload *enc = ike_msg_find_encrypted(m);
+
 	if (sa->state == IKE_SA_DEAD)
 		return;
-	if (ike_msg_is_response(m))
-		handle_response(sa, m);
+	if (enc && enc->type == PL_SKF) {
+		bool resp = ike_msg_is_response(m);
+
+		/* window checks first: only fragments of the message we wait for
+		 * are collected; a retransmitted request's first fragment gets the
+		 * cached response */
+		if (!resp && sa->has_last_resp && m->hdr.msg_id + 1 == sa->mid_in) {
+			if (enc->skf.frag_num == 1)
+				handle_request(sa, m, ep, false);
+			return;
+		}
+		if ((!resp && m->hdr.msg_id != sa->mid_in) ||
+		    (resp && (!sa->req_in_flight || m->hdr.msg_id != sa->mid_out))) {
+			sa->core->stats.drop_mid++;
+			return;
+		}
+		if (!frag_collect(sa, m))
+			return;
+		if (resp)
+			handle_response(sa, m, true);
+		else
+			handle_request(sa, m, ep, true);
+		return;
+	}
+	if (ike_msg_is_response(m)) {
+		/* an initiator that sent from the wildcard address learns its
+		 * address from the first response (before NAT detection) */
+		if (m->hdr.exchange == IKE_SA_INIT && sa->req_in_flight &&
+		    m->hdr.msg_id == sa->mid_out &&
+		    sockaddr_equal(&ep->remote, &sa->ep.remote, true) &&
+		    !sockaddr_equal(&ep->local, &sa->ep.local, true))
+			sa->ep.local = ep->local;
+		handle_response(sa, m, false);
+	}
 	else
-		handle_request(sa, m, ep);
+		handle_request(sa, m, ep, false);
 }

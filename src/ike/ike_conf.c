@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/pubkey.h"
+#include "crypto/x509.h"
+#include "crypto/x509_id.h"
+#include "crypto/x509_trust.h"
 #include "ike/iana.h"
 
 struct ike_conf *ike_conf_new(const char *name)
@@ -30,8 +34,12 @@ struct ike_conf *ike_conf_ref(struct ike_conf *c)
 
 void ike_conf_unref(struct ike_conf *c)
 {
-	if (c && --c->refs == 0)
+	if (c && --c->refs == 0) {
+		x509_free(c->local_cert);
+		pubkey_free(c->local_key);
+		x509_trust_free(c->trust);
 		free(c);
+	}
 }
 
 struct ike_child_conf *ike_conf_child(struct ike_conf *c, const char *name)
@@ -44,34 +52,28 @@ struct ike_child_conf *ike_conf_child(struct ike_conf *c, const char *name)
 
 bool ike_id_from_string(const char *s, struct ike_id *out)
 {
-	size_t n = strlen(s);
+	struct x509_id xid = { 0 };
+	const char *why;
 
 	memset(out, 0, sizeof(*out));
 	if (!*s || strcmp(s, "%any") == 0 || strcmp(s, "%any6") == 0) {
 		out->any = true;
 		return true;
 	}
-	if (inet_pton(AF_INET, s, out->data) == 1) {
-		out->type = ID_IPV4_ADDR;
-		out->len = 4;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, out->data) == 1) {
-		out->type = ID_IPV6_ADDR;
-		out->len = 16;
-		return true;
-	}
-	if (n > sizeof(out->data))
+	/* strongSwan's rules: addresses, FQDNs, user@fqdn, DNs, @#keyid */
+	if (!x509_id_parse(s, &xid, &why))
 		return false;
-	out->type = strchr(s, '@') ? ID_RFC822_ADDR : ID_FQDN;
-	/* strongSwan's "@name" means a FQDN without resolving */
-	if (s[0] == '@') {
-		out->type = ID_FQDN;
-		s++;
-		n--;
+	if (xid.type == X509_ID_ANY) {
+		out->any = true;
+	} else if (xid.data.len > sizeof(out->data)) {
+		x509_id_free(&xid);
+		return false;
+	} else {
+		out->type = xid.type;
+		out->len = (uint16_t)xid.data.len;
+		memcpy(out->data, xid.data.ptr, xid.data.len);
 	}
-	memcpy(out->data, s, n);
-	out->len = (uint16_t)n;
+	x509_id_free(&xid);
 	return true;
 }
 
@@ -97,9 +99,19 @@ const char *ike_id_str(const struct ike_id *id, char *buf, size_t len)
 				   (char)id->data[i] : '?';
 		buf[o] = 0;
 		return buf;
-	default:
+	default: {
+		struct x509_id xid = { 0 };
+		const char *why;
+
+		if (x509_id_from_wire(id->type, id->data, id->len, &xid, &why) &&
+		    x509_id_to_str(&xid, buf, len)) {
+			x509_id_free(&xid);
+			return buf;
+		}
+		x509_id_free(&xid);
 		snprintf(buf, len, "ID type %u (%u bytes)", id->type, id->len);
 		return buf;
+	}
 	}
 }
 

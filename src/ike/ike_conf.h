@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <openssl/types.h>
+
+struct x509_trust;
 
 #define IKE_PROP_MAX_ALGS 8
 #define IKE_CONF_MAX_PROPS 16
@@ -102,6 +105,12 @@ struct ike_conf {
 	size_t n_pools;
 	struct ike_child_conf children[IKE_CONF_MAX_CHILDREN];
 	size_t n_children;
+	/* Public key authentication (owned by the conf, freed with it):
+	 * our certificate and private key, the CAs we accept for the peer. */
+	X509 *local_cert;
+	EVP_PKEY *local_key;
+	struct x509_trust *trust;
+	bool rsa_pss;			/* sign with RSASSA-PSS */
 	uint32_t dpd_delay_s;		/* 0: no liveness checks */
 	uint32_t rekey_time_s, over_time_s;	/* IKE SA; 0: never */
 	bool send_initial_contact;

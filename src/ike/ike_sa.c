@@ -7,6 +7,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/ke.h"
+#include "crypto/rng.h"
 #include "ike/task.h"
 
 const char *ike_sa_state_name(enum ike_sa_state s)
@@ -120,6 +121,15 @@ static void on_rekey_timer(struct ike_timer *t)
 	core_enter(c);
 	ike_sa_queue_task(sa, task_ike_rekey_new(sa, true));
 	core_leave(c);
+}
+
+uint32_t ike_sa_retry_delay(void)
+{
+	uint32_t r = 0;
+
+	if (!rng_bytes(&r, sizeof(r)))
+		r = 0;
+	return 10000 + r % 20000;
 }
 
 void ike_sa_schedule_rekey(struct ike_sa *sa)
@@ -240,8 +250,11 @@ void ike_sa_free(struct ike_sa *sa)
 	chunk_free(&sa->init_req);
 	chunk_free(&sa->init_resp);
 	chunk_free(&sa->cookie);
-	chunk_free(&sa->last_req);
-	chunk_free(&sa->last_resp);
+	chunk_free(&sa->peer_cert);
+	ike_dgrams_free(&sa->last_req);
+	ike_dgrams_free(&sa->last_resp);
+	for (size_t i = 0; i < IKE_FRAG_MAX_IN; i++)
+		chunk_free(&sa->frag_in.parts[i]);
 	ike_conf_unref(sa->conf);
 	mem_wipe_free(sa, sizeof(*sa));
 }
@@ -409,4 +422,13 @@ void ike_sa_initiate_next(struct ike_sa *sa)
 		 (ex == IKE_SA_INIT || ex == IKE_AUTH));
 	sa->req_exchange = ex;
 	exchange_send_request(sa);
+}
+
+void ike_dgrams_free(struct ike_dgrams *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		chunk_free(&d->v[i]);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
 }

@@ -50,6 +50,26 @@ enum child_sa_state {
 
 #define CHILD_MAX_TS 8
 
+/* One IKE message as sent: one datagram, or its RFC 7383 fragments. */
+struct ike_dgrams {
+	struct chunk *v;
+	size_t n;
+};
+void ike_dgrams_free(struct ike_dgrams *d);
+
+/* IKE fragmentation (RFC 7383): messages above this many bytes go out as
+ * fragments when the peer supports them (fits a 1280-byte IPv6 packet). */
+#define IKE_FRAG_SIZE 1200
+#define IKE_FRAG_MAX_IN 32	/* fragments we reassemble per message */
+
+struct ike_frag_in {
+	uint32_t mid;
+	bool response, active;
+	uint8_t first;		/* inner payload type from fragment 1 */
+	uint16_t total, have;
+	struct chunk parts[IKE_FRAG_MAX_IN];
+};
+
 struct child_sa {
 	uint32_t unique_id;
 	struct child_sa *next;
@@ -102,6 +122,11 @@ struct ike_sa {
 	/* NAT (RFC 7296 2.23) */
 	bool nat_here, nat_there;	/* we / the peer are behind a NAT */
 
+	/* RFC 7427: hashes the peer accepts (SIGNATURE_HASH_ALGORITHMS) */
+	uint16_t peer_hashes[8];
+	size_t n_peer_hashes;
+	struct chunk peer_cert;		/* DER of the peer's end-entity cert */
+
 	/* virtual IP: the one we leased to the peer, or the one we got */
 	struct ike_vip vip;
 	bool has_vip;
@@ -110,11 +135,15 @@ struct ike_sa {
 	/* message IDs and retransmission */
 	uint32_t mid_out;		/* ID of our next (or in-flight) request */
 	uint32_t mid_in;		/* ID of the peer's next request */
-	struct chunk last_req;		/* our request in flight */
+	struct ike_dgrams last_req;	/* our request in flight */
 	bool req_in_flight;
 	uint8_t req_exchange;
 	unsigned rt_count;
-	struct chunk last_resp;		/* our last response */
+	struct ike_dgrams last_resp;	/* our last response */
+	uint8_t last_req_hash[32];	/* SHA-256 of the request it answers
+					 * (its first fragment when fragmented) */
+	bool frag_ok;			/* both sides do RFC 7383 */
+	struct ike_frag_in frag_in;	/* a fragmented message coming in */
 	bool has_last_resp;
 
 	/* tasks: queued ones wait for their exchange; active ones run in the

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ike/msg.h"
+#include "lib/mem.h"
 #include "lib/wbuf.h"
 
 struct aead;
@@ -26,5 +27,19 @@ enum ike_err_code sk_seal(struct aead *a, uint64_t *iv_seq,
  * integrity check fails (drop silently, RFC 7296 2.21.2). */
 enum ike_err_code sk_open(struct aead *a, struct ike_msg *m,
 			  struct ike_err *err);
+
+/* RFC 7383: seal m as fragments, each datagram at most max_len bytes.
+ * *out receives *n malloc'd chunks (free each with chunk_free, then the
+ * array with free). */
+enum ike_err_code sk_seal_fragments(struct aead *a, uint64_t *iv_seq,
+				    const struct ike_msg *m, size_t max_len,
+				    struct chunk **out, size_t *n,
+				    struct ike_err *err);
+
+/* Verifies and decrypts m's SKF payload into *plain (malloc'd, without
+ * padding). The fragment number, total and first inner payload type are
+ * in the payload (ike_msg_find_encrypted(m)->skf). */
+enum ike_err_code sk_open_fragment(struct aead *a, const struct ike_msg *m,
+				   struct chunk *plain, struct ike_err *err);
 
 #endif

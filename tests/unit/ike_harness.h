@@ -74,6 +74,12 @@ static inline bool hn_send(void *ctx, const struct net_endpoints *ep, const uint
 	q->to = hn_other(p);
 	/* the receiver sees our address as translated (NAT), with our port */
 	q->ep.local = ep->remote;
+	if (q->to->nat_port_offset) {
+		/* the NAT translates back to the receiver's own address */
+		q->ep.local = q->to->addr;
+		sockaddr_set_port(&q->ep.local, (uint16_t)(sockaddr_port(&ep->remote) -
+							   q->to->nat_port_offset));
+	}
 	q->ep.remote = p->seen_as;
 	sockaddr_set_port(&q->ep.remote, (uint16_t)(sockaddr_port(&ep->local) +
 						    p->nat_port_offset));
@@ -272,10 +278,14 @@ static inline void hn_advance(struct hn *h, uint64_t ms)
 		if (best == HN_MAXT)
 			break;
 		h->now = h->deadline[best];
-		{
-			struct ike_timer *t = h->timers[best];
+		/* timers due at the same moment fire together, before any packet
+		 * moves: simultaneous events on both ends (collisions) */
+		for (size_t i = 0; i < HN_MAXT; i++) {
+			struct ike_timer *t = h->timers[i];
 
-			h->timers[best] = NULL;
+			if (!t || h->deadline[i] != h->now)
+				continue;
+			h->timers[i] = NULL;
 			t->fire(t);
 		}
 		hn_pump(h);

@@ -3,6 +3,12 @@
 #include "check_main.h"
 #include "ike_harness.h"
 
+#include "crypto/pubkey.h"
+#include "crypto/x509.h"
+#include "crypto/x509_trust.h"
+
+#define PKI "tests/fixtures/pki/"
+
 #define IKE_GCM "aes256gcm16-prfsha256-x25519"
 #define ESP_GCM "aes256gcm16"
 
@@ -519,7 +525,10 @@ START_TEST(cookies_hold_off_a_flood)
 		ike_core_input(H.r.core, flood.q[0].data, flood.q[0].len, &flood.q[0].ep);
 		free(flood.q[0].data);
 		flood.nq = 0;
-		H.nq = 0;	/* the responder's answers go nowhere */
+		/* the responder's answers go nowhere */
+		for (size_t k2 = 0; k2 < H.nq; k2++)
+			free(H.q[k2].data);
+		H.nq = 0;
 	}
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 3);
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->cookies_sent, 17);
@@ -534,6 +543,231 @@ START_TEST(cookies_hold_off_a_flood)
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
 	ike_core_free(flood.i.core);
 	ike_core_free(flood.r.core);
+	hn_free(&H);
+}
+END_TEST
+
+/* Certificates: the RW (ECDSA, CA "ECDSA Root") and the gateway (RSA, CA
+ * "RSA Root") each trust the other's CA. */
+static void use_cert(struct ike_conf *c, const char *cert, const char *key, const char *ca)
+{
+	const char *why = NULL;
+	X509 *cac = x509_load_file(ca, &why);
+
+	c->local_auth = c->remote_auth = IKE_AUTH_PUBKEY;
+	c->local_cert = x509_load_file(cert, &why);
+	c->local_key = pubkey_load_private_file(key, &why);
+	c->trust = x509_trust_new();
+	ck_assert_ptr_nonnull(c->local_cert);
+	ck_assert_ptr_nonnull(c->local_key);
+	ck_assert_ptr_nonnull(cac);
+	ck_assert(x509_trust_add(c->trust, cac, &why));
+	x509_free(cac);
+}
+
+static void setup_certs(const char *rw_ca_for_gw, const char *rw_id)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+
+	hn_init(&H);
+	use_cert(ci, PKI "rw.crt", PKI "rw.key", PKI "ca-rsa.crt");
+	use_cert(cr, PKI "gw.crt", PKI "gw.key", rw_ca_for_gw);
+	ck_assert(ike_id_from_string(rw_id, &ci->local_id));
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+}
+
+START_TEST(certificates_ecdsa_and_rsa)
+{
+	struct ike_sa *r;
+	char b[128];
+
+	setup_certs(PKI "ca-ecdsa.crt", "rw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	r = hn_sa(&H.r);
+	ck_assert_str_eq(ike_id_str(&r->peer_id, b, sizeof(b)), "rw.example");
+	ck_assert_str_eq(ike_id_str(&hn_sa(&H.i)->peer_id, b, sizeof(b)), "gw.example");
+	ck_assert_uint_gt(r->peer_cert.len, 100);
+	ck_assert_uint_gt(hn_sa(&H.i)->peer_cert.len, 100);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_subject_dn_as_identity)
+{
+	char b[128];
+
+	setup_certs(PKI "ca-ecdsa.crt", "%any");
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_str_eq(ike_id_str(&hn_sa(&H.r)->peer_id, b, sizeof(b)),
+			 "C=CH, O=Cygnet Test, CN=rw@example");
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_from_untrusted_ca_refused)
+{
+	/* the gateway trusts only the RSA root: the RW's ECDSA chain fails */
+	setup_certs(PKI "ca-rsa.crt", "rw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.i));
+	ck_assert_ptr_null(hn_sa(&H.r));
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->auth_failed, 1);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(certificate_identity_mismatch_refused)
+{
+	/* claims an identity its certificate does not carry */
+	setup_certs(PKI "ca-ecdsa.crt", "gw.example");
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.r));
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->auth_failed, 1);
+	hn_free(&H);
+}
+END_TEST
+
+/* Count SKF datagrams, drop the second fragment of the first fragmented
+ * response once. */
+static unsigned skf_seen;
+static bool drop_one_fragment(struct hn *h, struct hn_pkt *p)
+{
+	static bool dropped;
+
+	(void)h;
+	if (p->len > 28 && p->data[16] == PL_SKF) {
+		skf_seen++;
+		if (!dropped && p->to == &H.i && p->data[28 + 5] == 2) {
+			dropped = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+START_TEST(fragmented_ike_auth_with_lost_fragment)
+{
+	/* the RSA certificate and signature push IKE_AUTH past 1200 bytes */
+	setup_certs(PKI "ca-ecdsa.crt", "rw.example");
+	H.filter = drop_one_fragment;
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert(hn_sa(&H.i)->frag_ok && hn_sa(&H.r)->frag_ok);
+	ck_assert_uint_gt(skf_seen, 1);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_CONNECTING);
+	/* the retransmitted request's first fragment brings every fragment of
+	 * the cached response again */
+	hn_advance(&H, 4000);
+	assert_established();
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	hn_free(&H);
+}
+END_TEST
+
+static struct hn_pkt saved_auth;
+static bool save_auth_request(struct hn *h, struct hn_pkt *p)
+{
+	(void)h;
+	if (p->to == &H.r && p->data[18] == IKE_AUTH && !saved_auth.data) {
+		saved_auth = *p;
+		saved_auth.data = malloc(p->len);
+		memcpy(saved_auth.data, p->data, p->len);
+	}
+	return true;
+}
+
+START_TEST(changed_request_with_old_message_id_not_answered)
+{
+	uint64_t tx;
+
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	H.filter = save_auth_request;
+	hn_initiate(&H);
+	hn_pump(&H);
+	assert_established();
+	ck_assert_ptr_nonnull(saved_auth.data);
+	tx = ike_core_get_stats(H.r.core)->tx;
+	/* the genuine retransmit is answered from the cache */
+	ike_core_input(H.r.core, saved_auth.data, saved_auth.len, &saved_auth.ep);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->tx, tx + 1);
+	/* one changed byte: not the request we answered, nothing is sent */
+	saved_auth.data[saved_auth.len - 1] ^= 1;
+	ike_core_input(H.r.core, saved_auth.data, saved_auth.len, &saved_auth.ep);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->tx, tx + 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->drop_mid, 1);
+	free(saved_auth.data);
+	hn_pump(&H);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(child_rekey_collision_resolved)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	struct ike_sa *i, *r;
+
+	hn_init(&H);
+	/* both ends rekey the same CHILD SA at the same moment */
+	ci->children[0].rekey_time_s = 50;
+	cr->children[0].rekey_time_s = 50;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	hn_advance(&H, 50000);
+	/* both refused with TEMPORARY_FAILURE, nothing changed yet */
+	ck_assert_uint_eq(H.i.installed, 1);
+	hn_advance(&H, 31000);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	/* one of the retries won: one new CHILD SA on each side, the old gone */
+	ck_assert_uint_eq(H.i.installed, 2);
+	ck_assert_uint_eq(H.r.installed, 2);
+	ck_assert_ptr_null(i->children->next);
+	ck_assert_ptr_null(r->children->next);
+	ck_assert_uint_eq(i->children->spi_out, r->children->spi_in);
+	ck_assert_uint_eq(i->children->spi_in, r->children->spi_out);
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(ike_rekey_collision_resolved)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	uint64_t spi;
+
+	hn_init(&H);
+	ci->rekey_time_s = cr->rekey_time_s = 100;
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	spi = hn_sa(&H.i)->spi_i;
+	hn_advance(&H, 100000);
+	ck_assert_uint_eq(hn_sa(&H.i)->spi_i, spi);	/* both refused */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ck_assert_uint_ne(hn_sa(&H.i)->spi_i, spi);
+	ck_assert_int_eq(hn_sa(&H.i)->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	ck_assert_ptr_nonnull(hn_sa(&H.i)->children);
+	ck_assert_ptr_nonnull(hn_sa(&H.r)->children);
 	hn_free(&H);
 }
 END_TEST
@@ -565,6 +799,14 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, child_rekey_with_pfs);
 	tcase_add_test(tc, cookie_round_trip);
 	tcase_add_test(tc, cookies_hold_off_a_flood);
+	tcase_add_test(tc, certificates_ecdsa_and_rsa);
+	tcase_add_test(tc, certificate_subject_dn_as_identity);
+	tcase_add_test(tc, certificate_from_untrusted_ca_refused);
+	tcase_add_test(tc, certificate_identity_mismatch_refused);
+	tcase_add_test(tc, fragmented_ike_auth_with_lost_fragment);
+	tcase_add_test(tc, changed_request_with_old_message_id_not_answered);
+	tcase_add_test(tc, child_rekey_collision_resolved);
+	tcase_add_test(tc, ike_rekey_collision_resolved);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -196,8 +196,16 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	if (!conf || !ch || sa->state != IKE_SA_ESTABLISHED)
 		return TASK_DONE;
 	if (p) {
+		struct child_sa *old = cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) :
+				       NULL;
+
 		sa_error(sa, "CHILD SA '%s' failed: peer sent %s", ch->name,
 			 notify_name(p->notify.type));
+		/* a refused rekey is tried again in a while (collisions) */
+		if (old) {
+			old->rekeying = false;
+			ike_sa_timer_arm(sa, &old->rekey_timer, ike_sa_retry_delay());
+		}
 		return TASK_DONE;
 	}
 	sap = ike_msg_find(m, PL_SA);
@@ -266,6 +274,14 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 
 		if (!o) {
 			cc->notify = N_CHILD_SA_NOT_FOUND;
+			return TASK_DONE;
+		}
+		/* both ends rekey the same CHILD SA: ours is in flight, the peer
+		 * retries later (RFC 7296 2.25) */
+		if (o->rekeying) {
+			sa_info(sa, "CHILD SA '%s' is being rekeyed by us, TEMPORARY_FAILURE",
+				o->name);
+			cc->notify = N_TEMPORARY_FAILURE;
 			return TASK_DONE;
 		}
 		old_name = o->name;

@@ -58,4 +58,13 @@ bool natd_hash(uint64_t spi_i, uint64_t spi_r, const struct sockaddr_storage *a,
 	       uint8_t out[20]);
 const char *notify_name(uint16_t type);
 
+/* auth_pubkey.c: sign our AUTH octets (RFC 7427 method 14 when the peer
+ * announced hashes, else the classic method of the key), and verify the
+ * peer's certificate chain, identity and signature. */
+bool auth_pubkey_sign(struct ike_sa *sa, const struct chunk *octets, uint8_t *method,
+		      struct chunk *out);
+bool auth_pubkey_verify(struct ike_sa *sa, const struct ike_msg *m,
+			const struct ike_payload *id, const struct ike_payload *auth,
+			const struct chunk *octets);
+
 #endif

@@ -5,6 +5,8 @@
 #include "crypto/aead.h"
 #include "crypto/ke.h"
 #include "crypto/rng.h"
+#include "crypto/sigalg.h"
+#include "crypto/x509_trust.h"
 #include "ike/ike_prop.h"
 
 #define NONCE_LEN 32
@@ -14,8 +16,30 @@ struct ike_init {
 	uint16_t notify;	/* responder: error to send */
 	uint16_t notify_data;	/* INVALID_KE_PAYLOAD: our group */
 	struct chunk ke_pub;
+	struct chunk hashes;	/* our SIGNATURE_HASH_ALGORITHMS data */
+	struct chunk certreq;	/* responder: the CAs we accept */
 	uint8_t prop_num;
 };
+
+/* RFC 7427: say which hashes we sign and verify with; remember the peer's. */
+static bool add_hashes(struct ike_init *ii, struct ike_msg *m)
+{
+	if (!ii->hashes.len && !sigalg_build_hash_notify(&ii->hashes))
+		return false;
+	return ike_msg_add_notify(m, 0, N_SIGNATURE_HASH_ALGORITHMS, NULL, 0,
+				  ii->hashes.ptr, ii->hashes.len) != NULL;
+}
+
+static void read_hashes(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_payload *p = ike_msg_find_notify(m, N_SIGNATURE_HASH_ALGORITHMS);
+	const char *why;
+
+	sa->n_peer_hashes = 0;
+	if (p && !sigalg_parse_hash_notify(p->notify.data.ptr, p->notify.data.len,
+					   sa->peer_hashes, 8, &sa->n_peer_hashes, &why))
+		sa->n_peer_hashes = 0;
+}
 
 static bool derive(struct ike_sa *sa, const struct ike_pl_ke *peer)
 {
@@ -92,7 +116,8 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	    !ike_msg_add_notify(m, 0, N_COOKIE, NULL, 0, sa->cookie.ptr, sa->cookie.len))
 		return TASK_FAILED;
 	if (!prop_add_offer(m, conf->props, conf->n_props, sa->ke_group, NULL, 0) ||
-	    !add_ke_nonce(ii, m, &sa->ni))
+	    !add_ke_nonce(ii, m, &sa->ni) || !add_hashes(ii, m) ||
+	    !ike_msg_add_notify(m, 0, N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0))
 		return TASK_FAILED;
 	return TASK_MORE;
 }
@@ -153,6 +178,8 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 		return TASK_FAILED;
 	}
 	sa->spi_r = m->hdr.spi_r;
+	read_hashes(sa, m);
+	sa->frag_ok = ike_msg_find_notify(m, N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (!chunk_dup(&sa->nr, nonce->data.data.ptr, nonce->data.data.len))
 		return TASK_FAILED;
 	return derive(sa, &ke->ke) ? TASK_DONE : TASK_FAILED;
@@ -203,6 +230,8 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			return TASK_FAILED;
 	} while (!sa->spi_r);
 	core_sa_set_spi(c, sa);
+	read_hashes(sa, m);
+	sa->frag_ok = ike_msg_find_notify(m, N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	sa_info(sa, "'%s' selected %s", conf->name,
 		prop_chosen_str(&sa->alg, buf, sizeof(buf)));
 	return derive(sa, &ke->ke) ? TASK_DONE : TASK_FAILED;
@@ -224,6 +253,22 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	if (!prop_add_chosen(m, &sa->alg, PROTO_IKE, ii->prop_num, NULL, 0) ||
 	    !add_ke_nonce(ii, m, &sa->nr))
 		return TASK_FAILED;
+	if (sa->n_peer_hashes && !add_hashes(ii, m))
+		return TASK_FAILED;
+	if (sa->frag_ok &&
+	    !ike_msg_add_notify(m, 0, N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0, NULL, 0))
+		return TASK_FAILED;
+	/* ask for the peer's certificate (peers send it only when asked) */
+	if (sa->conf->remote_auth == IKE_AUTH_PUBKEY && sa->conf->trust) {
+		struct ike_payload *cr;
+
+		if (!x509_trust_certreq_data(sa->conf->trust, &ii->certreq) ||
+		    !(cr = ike_msg_add(m, PL_CERTREQ)))
+			return TASK_FAILED;
+		cr->cert.encoding = CERT_X509_SIGNATURE;
+		cr->cert.data.ptr = ii->certreq.ptr;
+		cr->cert.data.len = ii->certreq.len;
+	}
 	return TASK_DONE;
 }
 
@@ -232,6 +277,8 @@ static void destroy(struct task *t)
 	struct ike_init *ii = (struct ike_init *)t;
 
 	chunk_free(&ii->ke_pub);
+	chunk_free(&ii->hashes);
+	chunk_free(&ii->certreq);
 	free(ii);
 }
 

@@ -158,7 +158,9 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 		return TASK_DONE;
 	}
 	if ((p = msg_error_notify(m))) {
-		sa_info(sa, "IKE rekey refused: %s", notify_name(p->notify.type));
+		sa_info(sa, "IKE rekey refused: %s, trying again later",
+			notify_name(p->notify.type));
+		ike_sa_timer_arm(sa, &sa->rekey_timer, ike_sa_retry_delay());
 		return TASK_DONE;
 	}
 	sap = ike_msg_find(m, PL_SA);
