@@ -4,6 +4,8 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+#include <linux/fib_rules.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 
 struct route_ctx {
 	struct nl_sock *sk;
+	uint32_t table;			/* 0: main */
 };
 
 struct route_ctx *route_open(void)
@@ -39,6 +42,57 @@ void route_close(struct route_ctx *r)
 	free(r);
 }
 
+void route_set_table(struct route_ctx *r, uint32_t table)
+{
+	r->table = table;
+}
+
+static struct rtnl_rule *rule_build(int family, uint32_t mark, uint32_t table, uint32_t prio)
+{
+	struct rtnl_rule *rule = rtnl_rule_alloc();
+
+	if (!rule)
+		return NULL;
+	rtnl_rule_set_family(rule, family);
+	rtnl_rule_set_prio(rule, prio);
+	rtnl_rule_set_table(rule, table);
+	rtnl_rule_set_action(rule, FR_ACT_TO_TBL);
+	if (mark) {
+		rtnl_rule_set_mark(rule, mark);
+		rtnl_rule_set_mask(rule, 0xffffffffu);
+	}
+	return rule;
+}
+
+bool route_rule_del(struct route_ctx *r, int family, uint32_t mark, uint32_t table,
+		    uint32_t prio)
+{
+	struct rtnl_rule *rule = rule_build(family, mark, table, prio);
+	int err = rule ? rtnl_rule_delete(r->sk, rule, 0) : -NLE_NOMEM;
+
+	rtnl_rule_put(rule);
+	return err >= 0;
+}
+
+bool route_rule_add(struct route_ctx *r, int family, uint32_t mark, uint32_t table,
+		    uint32_t prio)
+{
+	struct rtnl_rule *rule;
+	int err;
+
+	while (route_rule_del(r, family, mark, table, prio))
+		;	/* leftovers of an earlier run */
+	rule = rule_build(family, mark, table, prio);
+	err = rule ? rtnl_rule_add(r->sk, rule, NLM_F_CREATE | NLM_F_EXCL) : -NLE_NOMEM;
+	rtnl_rule_put(rule);
+	if (err < 0) {
+		log_error("route: cannot add rule %u (table %u): %s", prio, table,
+			  nl_geterror(err));
+		return false;
+	}
+	return true;
+}
+
 static struct nl_addr *nl_addr_of(const struct sockaddr_storage *ss, uint8_t prefix)
 {
 	struct nl_addr *a;
@@ -54,7 +108,8 @@ static struct nl_addr *nl_addr_of(const struct sockaddr_storage *ss, uint8_t pre
 	return a;
 }
 
-static struct rtnl_route *route_build(const struct sockaddr_storage *dst, uint8_t prefix,
+static struct rtnl_route *route_build(const struct route_ctx *r,
+				      const struct sockaddr_storage *dst, uint8_t prefix,
 				      int ifindex, const struct sockaddr_storage *src)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
@@ -72,6 +127,8 @@ static struct rtnl_route *route_build(const struct sockaddr_storage *dst, uint8_
 	rtnl_route_set_dst(rt, d);
 	rtnl_route_set_scope(rt, RT_SCOPE_LINK);
 	rtnl_route_set_protocol(rt, RTPROT_STATIC);
+	if (r->table)
+		rtnl_route_set_table(rt, r->table);
 	if (s)
 		rtnl_route_set_pref_src(rt, s);
 	rtnl_route_nh_set_ifindex(nh, ifindex);
@@ -84,7 +141,7 @@ static struct rtnl_route *route_build(const struct sockaddr_storage *dst, uint8_
 bool route_add(struct route_ctx *r, const struct sockaddr_storage *dst, uint8_t prefix,
 	       int ifindex, const struct sockaddr_storage *src)
 {
-	struct rtnl_route *rt = route_build(dst, prefix, ifindex, src);
+	struct rtnl_route *rt = route_build(r, dst, prefix, ifindex, src);
 	int err = 0;
 
 	if (!rt)
@@ -102,7 +159,7 @@ bool route_add(struct route_ctx *r, const struct sockaddr_storage *dst, uint8_t 
 bool route_del(struct route_ctx *r, const struct sockaddr_storage *dst, uint8_t prefix,
 	       int ifindex)
 {
-	struct rtnl_route *rt = route_build(dst, prefix, ifindex, NULL);
+	struct rtnl_route *rt = route_build(r, dst, prefix, ifindex, NULL);
 	int err = 0;
 
 	if (!rt)

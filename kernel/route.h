@@ -12,6 +12,15 @@ struct route_ctx;
 
 struct route_ctx *route_open(void);
 void route_close(struct route_ctx *r);
+/* Routes added or deleted from now on go to this table (0 or 254: main). */
+void route_set_table(struct route_ctx *r, uint32_t table);
+/* Policy rule "[fwmark mark/0xffffffff] lookup table" at priority prio for
+ * family (AF_INET / AF_INET6); mark 0: every packet. An identical rule left
+ * behind (e.g. by a crash) is replaced. */
+bool route_rule_add(struct route_ctx *r, int family, uint32_t mark, uint32_t table,
+		    uint32_t prio);
+bool route_rule_del(struct route_ctx *r, int family, uint32_t mark, uint32_t table,
+		    uint32_t prio);
 /* dst/prefix via the device ifindex, optional preferred source address
  * (src may be NULL). Adding an existing route succeeds (replace). */
 bool route_add(struct route_ctx *r, const struct sockaddr_storage *dst, uint8_t prefix,

@@ -196,6 +196,18 @@ void net_close(struct net *n)
 	free(n);
 }
 
+bool net_set_mark(struct net *n, uint32_t mark)
+{
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		if (n->socks[i].fd >= 0 &&
+		    setsockopt(n->socks[i].fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
+			log_error("net: cannot set SO_MARK: %s", strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
 static struct net_sock *net_pick(struct net *n, int family, uint16_t local_port)
 {
 	bool v6 = family == AF_INET6;

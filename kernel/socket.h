@@ -54,6 +54,9 @@ bool net_send_esp_udp(struct net *n, const struct net_endpoints *ep,
 /* Sends a one-byte NAT keepalive (RFC 3948 section 2.3). */
 bool net_send_keepalive(struct net *n, const struct net_endpoints *ep);
 const struct net_counters *net_get_counters(const struct net *n);
+/* SO_MARK on every socket, so policy routing can keep IKE and ESP out of a
+ * tunnel whose selectors cover the peer. false (logged) on failure. */
+bool net_set_mark(struct net *n, uint32_t mark);
 /* The port actually bound (useful with port 0 in tests). */
 uint16_t net_bound_port(const struct net *n, bool natt, int family);
 

@@ -282,6 +282,12 @@ int us_engine_open(struct us_be *u, struct event_base *base)
 		return 0;
 	u->raw4 = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
 	u->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	if (u->cfg.fwmark) {
+		if (u->raw4 >= 0)
+			setsockopt(u->raw4, SOL_SOCKET, SO_MARK, &u->cfg.fwmark, sizeof(u->cfg.fwmark));
+		if (u->raw6 >= 0)
+			setsockopt(u->raw6, SOL_SOCKET, SO_MARK, &u->cfg.fwmark, sizeof(u->cfg.fwmark));
+	}
 	if (u->raw4 < 0)
 		log_warn("userspace: no raw ESP socket (%s): only ESP in UDP is accepted",
 			 strerror(errno));

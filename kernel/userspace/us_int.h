@@ -31,6 +31,7 @@ struct us_be {
 	struct tun tun;
 	struct route_ctx *route;
 	int raw4, raw6;
+	bool rules;			/* policy routing rules installed */
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
 	struct userspace_counters counters;
 	struct us_hold hold[US_HOLD_REQIDS];

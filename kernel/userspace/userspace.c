@@ -4,6 +4,7 @@
 #include "kernel/userspace/userspace.h"
 
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,12 +128,35 @@ static int us_del_policy(void *be, const struct kernel_policy *pol)
 	return err;
 }
 
+static bool us_rules(struct us_be *u, bool add)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+	const struct userspace_config *c = &u->cfg;
+	bool ok = true;
+
+	if (!c->route_table || !c->fwmark || !u->route)
+		return true;
+	for (size_t i = 0; i < 2; i++) {
+		if (add) {
+			ok = ok && route_rule_add(u->route, fams[i], c->fwmark, RT_TABLE_MAIN,
+						  c->rule_prio) &&
+			     route_rule_add(u->route, fams[i], 0, c->route_table, c->rule_prio + 1);
+		} else {
+			route_rule_del(u->route, fams[i], c->fwmark, RT_TABLE_MAIN, c->rule_prio);
+			route_rule_del(u->route, fams[i], 0, c->route_table, c->rule_prio + 1);
+		}
+	}
+	return ok;
+}
+
 static void us_destroy(void *be)
 {
 	struct us_be *u = be;
 
 	if (!u)
 		return;
+	if (u->rules)
+		us_rules(u, false);
 	us_engine_close(u);
 	us_engine_drop_held(u);
 	if (u->inner.ops)
@@ -175,6 +199,11 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->cfg.tun_name = cfg && cfg->tun_name ? cfg->tun_name : "cygnet0";
 	u->cfg.mtu = cfg && cfg->mtu ? cfg->mtu : 1400;
 	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
+	if (cfg && cfg->route_table && cfg->fwmark) {
+		u->cfg.route_table = cfg->route_table;
+		u->cfg.fwmark = cfg->fwmark;
+		u->cfg.rule_prio = cfg->rule_prio ? cfg->rule_prio : 201;
+	}
 	u->net = net;
 	u->raw4 = u->raw6 = -1;
 	if (us_ipsec_create(&u->inner, ev ? ev : &none) < 0) {
@@ -187,6 +216,16 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;
+	}
+	if (u->cfg.route_table) {
+		route_set_table(u->route, u->cfg.route_table);
+		u->rules = true;
+		if (!us_rules(u, true) || (net && !net_set_mark(net, u->cfg.fwmark))) {
+			us_destroy(u);
+			return NULL;
+		}
+		log_info("userspace: tunnel routes in table %u, IKE/ESP marked 0x%x (rules %u, %u)",
+			 u->cfg.route_table, u->cfg.fwmark, u->cfg.rule_prio, u->cfg.rule_prio + 1);
 	}
 	log_info("userspace datapath on %s (mtu %d)%s", u->tun.name, u->cfg.mtu,
 		 u->raw4 >= 0 ? ", raw ESP accepted" : "");

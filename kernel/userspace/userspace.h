@@ -18,6 +18,15 @@ struct userspace_config {
 	const char *tun_name;		/* default "cygnet0" */
 	int mtu;			/* default 1400 */
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
+	/* Policy routing (0: off, routes in the main table). With both set,
+	 * routes for the tunnels go to route_table, looked up at rule_prio + 1
+	 * for every packet, and IKE and ESP sockets carry fwmark, which a rule
+	 * at rule_prio sends to the main table: our own packets never enter a
+	 * tunnel even when its selectors cover the peer (transport mode, or
+	 * remote_ts = 0.0.0.0/0). */
+	uint32_t route_table;
+	uint32_t fwmark;
+	uint32_t rule_prio;
 };
 
 /* I/O counters; the policy and ESP verdicts are counted by the core

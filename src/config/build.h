@@ -72,6 +72,10 @@ bool build_pools(struct config_err *err, const struct settings_node *sec,
 bool build_cluster(struct config_err *err, const struct settings_node *sec,
 		   struct config_cluster *cl);
 void config_cluster_defaults(struct config_cluster *cl);
+bool build_daemon(struct config_err *err, const struct settings_node *sec,
+		  struct config_daemon *d);
+void config_daemon_defaults(struct config_daemon *d);
+void config_daemon_free(struct config_daemon *d);
 void config_conn_free(struct config_conn *c);
 void config_secret_free(struct config_secret *s);
 void config_pool_free(struct config_pool *p);

@@ -7,7 +7,8 @@
 static bool top_sub(const char *name)
 {
 	return strcmp(name, "connections") == 0 || strcmp(name, "secrets") == 0 ||
-	       strcmp(name, "pools") == 0 || strcmp(name, "cluster") == 0;
+	       strcmp(name, "pools") == 0 || strcmp(name, "cluster") == 0 ||
+	       strcmp(name, "daemon") == 0;
 }
 
 /* Every pool a connection names must exist. */
@@ -43,6 +44,7 @@ bool config_build(const struct settings_tree *tree, struct config **out,
 		return false;
 	}
 	config_cluster_defaults(&cfg->cluster);
+	config_daemon_defaults(&cfg->daemon);
 	for (s = root->children; s; s = s->next) {
 		if (s->type == SETTINGS_SECTION && strcmp(s->name, "authorities") == 0) {
 			build_fail(err, s, SIZE_MAX, "unsupported section 'authorities'");
@@ -60,6 +62,9 @@ bool config_build(const struct settings_tree *tree, struct config **out,
 		goto out;
 	if ((s = settings_find(root, "cluster", SETTINGS_SECTION)) &&
 	    !build_cluster(err, s, &cfg->cluster))
+		goto out;
+	if ((s = settings_find(root, "daemon", SETTINGS_SECTION)) &&
+	    !build_daemon(err, s, &cfg->daemon))
 		goto out;
 	ok = true;
 out:
@@ -113,6 +118,7 @@ void config_free(struct config *cfg)
 		config_pool_free(&cfg->pools[i]);
 	free(cfg->pools);
 	config_cluster_free(&cfg->cluster);
+	config_daemon_free(&cfg->daemon);
 	mem_wipe(cfg, sizeof(*cfg));
 	free(cfg);
 }

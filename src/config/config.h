@@ -149,6 +149,19 @@ struct config_cluster {
 	uint16_t sync_port;		/* default 4510 */
 };
 
+/* daemon { }: how cygnetd moves packets (docs/config.md). */
+enum config_datapath {
+	CONFIG_DATAPATH_AUTO,		/* XFRM if the kernel has ESP, else userspace */
+	CONFIG_DATAPATH_USERSPACE,
+	CONFIG_DATAPATH_XFRM,
+};
+
+struct config_daemon {
+	enum config_datapath datapath;	/* default auto */
+	char *tun_name;			/* NULL: "cygnet0" */
+	unsigned tun_mtu;		/* default 1400 */
+};
+
 struct config {
 	struct config_conn *conns;
 	size_t n_conns;
@@ -157,6 +170,7 @@ struct config {
 	struct config_pool *pools;
 	size_t n_pools;
 	struct config_cluster cluster;
+	struct config_daemon daemon;
 };
 
 /* Parse, validate and build. On failure *out is untouched and err says

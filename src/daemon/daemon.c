@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/conf_translate.h"
+#include "daemon/datapath.h"
 #include "daemon/ike_glue.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
@@ -21,6 +22,7 @@ struct daemon {
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct net *net;
 	struct ike_glue *ike;
+	struct datapath *dp;
 };
 
 /* The directory of the configuration file: certificates are relative to it. */
@@ -126,11 +128,18 @@ static void on_ike(void *ctx, const uint8_t *msg, size_t len, const struct net_e
 		ike_core_input(ike_glue_core(d->ike), msg, len, ep);
 }
 
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct net_endpoints *ep)
+{
+	struct daemon *d = ctx;
+
+	datapath_input_udp(d->dp, pkt, len, ep);
+}
+
 bool daemon_run(const struct daemon_options *o)
 {
 	struct daemon d = { .opts = o };
 	struct net_config nc = { .ike_port = o->ike_port, .natt_port = o->natt_port,
-				 .on_ike = on_ike, .ctx = &d };
+				 .on_ike = on_ike, .on_esp = on_esp, .ctx = &d };
 	bool ok = false;
 
 	if (o->syslog || !o->foreground)
@@ -153,7 +162,11 @@ bool daemon_run(const struct daemon_options *o)
 	if (!d.net)
 		goto out;
 	d.ike = ike_glue_new(d.base, d.net, net_bound_port(d.net, true, AF_INET));
-	if (!d.ike || !load_config(&d))
+	d.dp = datapath_new(d.base, d.net);
+	if (!d.ike || !d.dp)
+		goto out;
+	ike_glue_set_datapath(d.ike, d.dp);
+	if (!load_config(&d))
 		goto out;
 	if (o->pidfile && !pidfile_write(o->pidfile))
 		goto out;
@@ -165,6 +178,7 @@ bool daemon_run(const struct daemon_options *o)
 out:
 	/* SAs go first (their Deletes still need the sockets) */
 	ike_glue_free(d.ike, ok);
+	datapath_free(d.dp);
 	if (o->pidfile && d.net)
 		unlink(o->pidfile);
 	net_close(d.net);

@@ -9,6 +9,7 @@
 
 #include "crypto/rng.h"
 #include "daemon/conf_translate.h"
+#include "daemon/datapath.h"
 #include "ike/ike_sa.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
@@ -21,6 +22,7 @@ struct ike_glue {
 	struct config *cfg;
 	struct pool **pools;
 	size_t npools;
+	struct datapath *dp;
 };
 
 static bool g_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg,
@@ -96,7 +98,10 @@ static void g_vip_release(void *ctx, const struct ike_vip *vip)
 
 static bool g_spi(void *ctx, uint32_t *spi)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		return datapath_spi_alloc(g->dp, spi);
 	/* the datapath allocates SPIs once kernel_ipsec is wired; until then
 	 * random ones above the reserved range */
 	do {
@@ -108,7 +113,10 @@ static bool g_spi(void *ctx, uint32_t *spi)
 
 static bool g_install(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		return datapath_child_install(g->dp, sa, c);
 	sa_info(sa, "CHILD SA '%s' handed to the datapath (SPIs %08x_i %08x_o, %s)",
 		c->name, c->spi_in, c->spi_out, c->encap ? "UDP encapsulated" : "ESP");
 	return true;
@@ -116,7 +124,10 @@ static bool g_install(void *ctx, const struct ike_sa *sa, const struct child_sa 
 
 static void g_uninstall(void *ctx, const struct ike_sa *sa, const struct child_sa *c)
 {
-	(void)ctx;
+	struct ike_glue *g = ctx;
+
+	if (g->dp)
+		datapath_child_uninstall(g->dp, sa, c);
 	sa_debug(sa, "CHILD SA '%s' removed from the datapath", c->name);
 }
 
@@ -171,7 +182,8 @@ static void g_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 				       "ike-down", "mid", "child-up", "child-rekeyed",
 				       "child-down" };
 
-	(void)ctx;
+	if (ev == IKE_EV_SA_UPDATED && ((struct ike_glue *)ctx)->dp)
+		datapath_sa_updated(((struct ike_glue *)ctx)->dp, sa);
 	if (ev != IKE_EV_MID)
 		sa_debug(sa, "event %s%s%s", names[ev], c ? " " : "", c ? c->name : "");
 }
@@ -253,6 +265,10 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 	}
 	ike_core_set_confs(g->core, confs, n);
 	conf_translate_free(confs, n);
+	if (g->dp && !datapath_apply(g->dp, cfg)) {
+		config_free(cfg);
+		return false;
+	}
 	config_free(g->cfg);
 	g->cfg = cfg;
 	log_info("loaded %zu connections, %zu secrets, %zu pools", cfg->n_conns,
@@ -291,6 +307,12 @@ void ike_glue_start(struct ike_glue *g)
 			ike_core_initiate(g->core, cc->name, cc->children[k].name, &ep);
 		}
 	}
+}
+
+void ike_glue_set_datapath(struct ike_glue *g, struct datapath *dp)
+{
+	g->dp = dp;
+	datapath_set_core(dp, g->core);
 }
 
 struct ike_core *ike_glue_core(struct ike_glue *g)

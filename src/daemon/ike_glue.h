@@ -21,6 +21,9 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 /* Initiates every child with start_action = start. */
 void ike_glue_start(struct ike_glue *g);
 struct ike_core *ike_glue_core(struct ike_glue *g);
+/* CHILD SAs go to dp (datapath.h); without one they are only logged. */
+struct datapath;
+void ike_glue_set_datapath(struct ike_glue *g, struct datapath *dp);
 /* Sends Deletes for established SAs, frees everything. */
 void ike_glue_free(struct ike_glue *g, bool send_deletes);
 

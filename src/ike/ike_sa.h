@@ -78,6 +78,8 @@ struct child_sa {
 	uint8_t protocol;		/* PROTO_ESP */
 	enum ike_mode mode;
 	bool encap;			/* ESP in UDP (NAT) */
+	bool initiator;			/* we initiated the exchange that made it:
+					 * keys _ir are then our outbound ones */
 	uint32_t spi_in, spi_out;	/* host order */
 	struct ike_chosen alg;
 	struct child_keys keys;		/* _ir / _ri as in RFC 7296 2.17 */

@@ -88,12 +88,16 @@ static bool install(struct child_create *cc)
 	const struct chunk *nr = cc->nr.len ? &cc->nr : &sa->nr;
 	char a[64], b[64];
 
+	/* ChaCha20-Poly1305 has no Key Length attribute (RFC 7634 2): 256 */
+	if (alg.encr == ENCR_CHACHA20_POLY1305 && !alg.key_bits)
+		alg.key_bits = 256;
 	if (!keymat_child_derive(&sa->keys, &alg, cc->shared.len ? &cc->shared : NULL,
 				 ni, nr, &ch->keys)) {
 		sa_error(sa, "CHILD SA '%s': key derivation failed", ch->name);
 		return false;
 	}
 	ch->encap = sa->nat_here || sa->nat_there;
+	ch->initiator = cc->t.initiator;
 	if (env->child_install && !env->child_install(env->ctx, sa, ch)) {
 		sa_error(sa, "CHILD SA '%s': the datapath refused it", ch->name);
 		return false;

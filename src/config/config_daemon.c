@@ -1,0 +1,51 @@
+/* daemon { datapath tun_name tun_mtu }: how cygnetd moves packets. */
+#include "config/build.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEF_TUN_MTU 1400
+#define TUN_NAME_MAX 15		/* IFNAMSIZ - 1 */
+
+static const char *const daemon_keys[] = { "datapath", "tun_name", "tun_mtu", NULL };
+
+void config_daemon_defaults(struct config_daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->datapath = CONFIG_DATAPATH_AUTO;
+	d->tun_mtu = DEF_TUN_MTU;
+}
+
+bool build_daemon(struct config_err *err, const struct settings_node *sec,
+		  struct config_daemon *d)
+{
+	static const struct build_enum dp[] = {
+		{ "auto", CONFIG_DATAPATH_AUTO },
+		{ "userspace", CONFIG_DATAPATH_USERSPACE },
+		{ "xfrm", CONFIG_DATAPATH_XFRM },
+		{ NULL, 0 },
+	};
+	const struct settings_node *n;
+	uint64_t mtu = d->tun_mtu;
+	int v = (int)d->datapath;
+
+	if (!build_check_keys(err, sec, daemon_keys, NULL) ||
+	    !build_enum(err, sec, "datapath", dp, &v) ||
+	    !build_str(err, sec, "tun_name", &d->tun_name) ||
+	    !build_uint(err, sec, "tun_mtu", 576, 65535, &mtu))
+		return false;
+	d->datapath = (enum config_datapath)v;
+	d->tun_mtu = (unsigned)mtu;
+	n = build_key(sec, "tun_name");
+	if (d->tun_name && (!d->tun_name[0] || strlen(d->tun_name) > TUN_NAME_MAX ||
+			    strchr(d->tun_name, '/') || strchr(d->tun_name, ' ')))
+		return build_fail(err, n, 0, "'tun_name' must be an interface name of 1..%d characters",
+				  TUN_NAME_MAX);
+	return true;
+}
+
+void config_daemon_free(struct config_daemon *d)
+{
+	free(d->tun_name);
+	d->tun_name = NULL;
+}

@@ -1,0 +1,775 @@
+/* cygnetd's datapath: backend choice, CHILD SAs as ESP SAs and policies,
+ * reqids shared by traps and rekeys, acquires. See datapath.h. */
+#include "daemon/datapath.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/rng.h"
+#include "ike/ike_core.h"
+#include "ike/ike_sa.h"
+#include "ike/ike_ts.h"
+#include "kernel/kernel_ipsec.h"
+#include "kernel/socket.h"
+#include "kernel/userspace/us_ipsec.h"
+#include "kernel/userspace/userspace.h"
+#include "kernel/xfrm/xfrm.h"
+#include "lib/log.h"
+
+/* userspace policy routing (userspace.h): tunnel routes in their own table,
+ * our IKE/ESP sockets marked so they always take the main table */
+#define DP_ROUTE_TABLE 201
+#define DP_FWMARK 0x6379
+#define DP_RULE_PRIO 201
+#define DP_ACQUIRE_HOLDOFF_S 30	/* one initiate per trap while it negotiates */
+#define DP_PRIO_CHILD 1000
+#define DP_PRIO_TRAP 2000	/* installed CHILD SAs win over traps */
+
+/* Everything one reqid protects: the selectors, the policies installed for
+ * them, and who holds it (CHILD SAs and at most one trap). */
+struct dp_reqid {
+	struct dp_reqid *next;
+	uint32_t reqid;
+	unsigned refs;
+	bool trap;			/* a trap holds one of the refs */
+	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
+	enum ike_mode mode;
+	struct ike_ts local[CHILD_MAX_TS], remote[CHILD_MAX_TS];
+	size_t n_local, n_remote;
+	struct kernel_policy *pol;	/* n_local x n_remote x (OUT, IN, FWD) */
+	size_t n_pol;
+	uint64_t acquire_until;		/* monotonic seconds */
+	bool seen;			/* apply: still a trap in the new config */
+};
+
+/* One installed CHILD SA, by its inbound SPI (unique on this node). */
+struct dp_child {
+	struct dp_child *next;
+	uint32_t ike_id;		/* the IKE SA's unique id */
+	uint32_t spi_in, spi_out;
+	struct sockaddr_storage local, remote;	/* outer addresses now */
+	struct kernel_encap encap;
+	struct dp_reqid *rq;
+};
+
+struct datapath {
+	struct event_base *base;
+	struct net *net;
+	struct ike_core *core;
+	struct kernel_ipsec *ki;
+	bool userspace;
+	struct config_daemon settings;	/* what the backend was opened with */
+	char tun_name[16];
+	struct dp_reqid *reqids;
+	struct dp_child *children;
+	uint32_t next_reqid;
+	char (*encap_conns)[IKE_NAME_MAX];	/* connections with encap = yes */
+	size_t n_encap_conns;
+	uint64_t unknown_spi;
+	uint64_t unknown_spi_logged_at;
+	uint64_t expires_soft, expires_hard, acquires;
+};
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+static bool conn_forces_encap(const struct datapath *dp, const char *conn)
+{
+	for (size_t i = 0; i < dp->n_encap_conns; i++)
+		if (strcmp(dp->encap_conns[i], conn) == 0)
+			return true;
+	return false;
+}
+
+/* --- policies ---------------------------------------------------------- */
+
+static void ts_to_sel(const struct ike_ts *src, const struct ike_ts *dst,
+		      struct kernel_selector *s)
+{
+	size_t alen = ike_ts_addr_len(src->type);
+
+	memset(s, 0, sizeof(*s));
+	s->family = alen == 4 ? AF_INET : AF_INET6;
+	memcpy(s->src_from, src->start, alen);
+	memcpy(s->src_to, src->end, alen);
+	memcpy(s->dst_from, dst->start, alen);
+	memcpy(s->dst_to, dst->end, alen);
+	/* a selector pair with two different protocols cannot match: the
+	 * narrower one wins (the IKE core narrows both to the same anyway) */
+	s->proto = src->ip_proto ? src->ip_proto : dst->ip_proto;
+	s->sport_from = src->start_port;
+	s->sport_to = src->end_port;
+	s->dport_from = dst->start_port;
+	s->dport_to = dst->end_port;
+}
+
+static void rq_del_policies(struct datapath *dp, struct dp_reqid *rq)
+{
+	for (size_t i = rq->n_pol; i-- > 0;) {
+		int err = dp->ki->ops->del_policy(dp->ki->be, &rq->pol[i]);
+
+		if (err && err != -ENOENT)
+			log_warn("datapath: removing a policy of reqid %u: %s", rq->reqid,
+				 strerror(-err));
+	}
+	rq->n_pol = 0;
+}
+
+static bool rq_add_one(struct datapath *dp, struct dp_reqid *rq, const struct ike_ts *src,
+		       const struct ike_ts *dst, enum kernel_dir dir,
+		       const struct sockaddr_storage *tsrc, const struct sockaddr_storage *tdst,
+		       uint32_t prio)
+{
+	struct kernel_policy *p = &rq->pol[rq->n_pol];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	ts_to_sel(src, dst, &p->sel);
+	p->dir = dir;
+	p->action = KERNEL_POLICY_PROTECT;
+	p->reqid = rq->reqid;
+	p->priority = prio;
+	p->mode = rq->mode == IKE_MODE_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
+	if (tsrc)
+		p->tun_src = *tsrc;
+	if (tdst)
+		p->tun_dst = *tdst;
+	err = dp->ki->ops->add_policy(dp->ki->be, p);
+	if (err == -EEXIST) {
+		char a[64], b[64];
+
+		log_warn("datapath: %s === %s (%s) is already protected by another SA; "
+			 "not installed for reqid %u", ts_str(src, a, sizeof(a)),
+			 ts_str(dst, b, sizeof(b)), dir == KERNEL_DIR_OUT ? "out" :
+			 dir == KERNEL_DIR_IN ? "in" : "fwd", rq->reqid);
+		return true;
+	}
+	if (err) {
+		log_error("datapath: policy for reqid %u refused: %s", rq->reqid, strerror(-err));
+		return false;
+	}
+	rq->n_pol++;
+	return true;
+}
+
+/* OUT local->remote, IN and (tunnel mode, for kernels that forward) FWD
+ * remote->local, for every pair of selectors of one family. */
+static bool rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
+			    const struct sockaddr_storage *local,
+			    const struct sockaddr_storage *remote, uint32_t prio)
+{
+	for (size_t i = 0; i < rq->n_local; i++) {
+		for (size_t k = 0; k < rq->n_remote; k++) {
+			const struct ike_ts *l = &rq->local[i], *r = &rq->remote[k];
+
+			if (l->type != r->type)
+				continue;
+			if (!rq_add_one(dp, rq, l, r, KERNEL_DIR_OUT, local, remote, prio) ||
+			    !rq_add_one(dp, rq, r, l, KERNEL_DIR_IN, remote, local, prio) ||
+			    (rq->mode == IKE_MODE_TUNNEL &&
+			     !rq_add_one(dp, rq, r, l, KERNEL_DIR_FWD, remote, local, prio))) {
+				rq_del_policies(dp, rq);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static bool ts_list_equal(const struct ike_ts *a, size_t na, const struct ike_ts *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].type != b[i].type || a[i].ip_proto != b[i].ip_proto ||
+		    a[i].start_port != b[i].start_port || a[i].end_port != b[i].end_port ||
+		    memcmp(a[i].start, b[i].start, 16) != 0 || memcmp(a[i].end, b[i].end, 16) != 0)
+			return false;
+	return true;
+}
+
+static struct dp_reqid *rq_find(struct datapath *dp, const char *conn, const char *child,
+				enum ike_mode mode, const struct ike_ts *l, size_t nl,
+				const struct ike_ts *r, size_t nr)
+{
+	for (struct dp_reqid *rq = dp->reqids; rq; rq = rq->next)
+		if (rq->mode == mode && strcmp(rq->conn, conn) == 0 &&
+		    strcmp(rq->child, child) == 0 &&
+		    ts_list_equal(rq->local, rq->n_local, l, nl) &&
+		    ts_list_equal(rq->remote, rq->n_remote, r, nr))
+			return rq;
+	return NULL;
+}
+
+static struct dp_reqid *rq_new(struct datapath *dp, const char *conn, const char *child,
+			       enum ike_mode mode, const struct ike_ts *l, size_t nl,
+			       const struct ike_ts *r, size_t nr)
+{
+	struct dp_reqid *rq = calloc(1, sizeof(*rq));
+
+	if (!rq)
+		return NULL;
+	rq->pol = calloc(nl * nr * 3 + 1, sizeof(*rq->pol));
+	if (!rq->pol) {
+		free(rq);
+		return NULL;
+	}
+	rq->reqid = dp->next_reqid++;
+	snprintf(rq->conn, sizeof(rq->conn), "%s", conn);
+	snprintf(rq->child, sizeof(rq->child), "%s", child);
+	rq->mode = mode;
+	memcpy(rq->local, l, nl * sizeof(*l));
+	memcpy(rq->remote, r, nr * sizeof(*r));
+	rq->n_local = nl;
+	rq->n_remote = nr;
+	return rq;
+}
+
+static void rq_free(struct dp_reqid *rq)
+{
+	free(rq->pol);
+	free(rq);
+}
+
+static void rq_link(struct datapath *dp, struct dp_reqid *rq)
+{
+	rq->next = dp->reqids;
+	dp->reqids = rq;
+}
+
+static void rq_release(struct datapath *dp, struct dp_reqid *rq)
+{
+	struct dp_reqid **pp;
+
+	if (--rq->refs)
+		return;
+	rq_del_policies(dp, rq);
+	for (pp = &dp->reqids; *pp && *pp != rq; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = rq->next;
+	rq_free(rq);
+}
+
+/* --- CHILD SAs --------------------------------------------------------- */
+
+static void sa_id(struct kernel_sa_id *id, uint32_t spi, enum kernel_dir dir,
+		  const struct sockaddr_storage *dst)
+{
+	memset(id, 0, sizeof(*id));
+	id->spi = spi;
+	id->dir = dir;
+	id->dst = *dst;
+}
+
+/* Outbound UDP encapsulation: NAT-T as negotiated, or forced by the
+ * connection's encap = yes (then from our NAT-T port to the peer's 4500
+ * unless IKE already floated there). Inbound SAs accept both anyway. */
+static void child_encap(const struct datapath *dp, const struct ike_sa *sa,
+			const struct child_sa *c, struct kernel_encap *e)
+{
+	uint16_t natt = dp->net ? net_bound_port(dp->net, true, sa->ep.local.ss_family) : 4500;
+
+	memset(e, 0, sizeof(*e));
+	e->enabled = c->encap || (sa->conf && conn_forces_encap(dp, sa->conf->name));
+	if (!e->enabled)
+		return;
+	e->sport = sockaddr_port(&sa->ep.local);
+	e->dport = sockaddr_port(&sa->ep.remote);
+	if (e->sport != natt) {	/* IKE still on 500: ESP goes to the NAT-T ports */
+		e->sport = natt;
+		e->dport = 4500;
+	}
+}
+
+static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel_dir dir,
+		      uint32_t spi, const struct sockaddr_storage *src,
+		      const struct sockaddr_storage *dst, const struct kernel_encap *encap,
+		      uint32_t reqid)
+{
+	bool ir = (dir == KERNEL_DIR_OUT) == c->initiator;	/* keys _ir protect i->r */
+	const struct chunk *ek = ir ? &c->keys.encr_ir : &c->keys.encr_ri;
+	const struct chunk *ik = ir ? &c->keys.integ_ir : &c->keys.integ_ri;
+	struct kernel_sa k = {
+		.spi = spi, .dir = dir, .protocol = PROTO_ESP, .src = *src, .dst = *dst,
+		.encap = *encap, .encr_alg = c->alg.encr, .encr_key = ek->ptr,
+		.encr_key_len = ek->len, .integ_alg = c->alg.integ, .integ_key = ik->ptr,
+		.integ_key_len = ik->len, .esn = c->alg.esn == ESN_YES, .reqid = reqid,
+		.child_id = c->unique_id,
+	};
+
+	k.mode = c->mode == IKE_MODE_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
+	return dp->ki->ops->add_sa(dp->ki->be, &k);
+}
+
+bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
+			    const struct child_sa *c)
+{
+	const char *conn = sa->conf ? sa->conf->name : "";
+	struct dp_reqid *rq;
+	struct dp_child *ch;
+	struct kernel_sa_id id;
+	bool fresh = false;
+	int err;
+
+	if (!dp->ki)
+		return false;
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return false;
+	rq = rq_find(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts, c->remote_ts,
+		     c->n_remote_ts);
+	if (!rq) {
+		rq = rq_new(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts,
+			    c->remote_ts, c->n_remote_ts);
+		if (!rq) {
+			free(ch);
+			return false;
+		}
+		fresh = true;
+	}
+	ch->ike_id = sa->unique_id;
+	ch->spi_in = c->spi_in;
+	ch->spi_out = c->spi_out;
+	ch->local = sa->ep.local;
+	ch->remote = sa->ep.remote;
+	child_encap(dp, sa, c, &ch->encap);
+	ch->rq = rq;
+	/* inbound first: the peer may use its outbound SA as soon as it has
+	 * our response; the outbound SA releases packets held for an acquire */
+	err = add_one_sa(dp, c, KERNEL_DIR_IN, c->spi_in, &ch->remote, &ch->local, &ch->encap,
+			 rq->reqid);
+	if (err) {
+		sa_error(sa, "CHILD SA '%s': inbound ESP SA %08x refused: %s", c->name, c->spi_in,
+			 strerror(-err));
+		goto fail;
+	}
+	if (fresh && !rq_add_policies(dp, rq, &ch->local, &ch->remote, DP_PRIO_CHILD)) {
+		sa_id(&id, c->spi_in, KERNEL_DIR_IN, &ch->local);
+		dp->ki->ops->del_sa(dp->ki->be, &id);
+		goto fail;
+	}
+	err = add_one_sa(dp, c, KERNEL_DIR_OUT, c->spi_out, &ch->local, &ch->remote, &ch->encap,
+			 rq->reqid);
+	if (err) {
+		sa_error(sa, "CHILD SA '%s': outbound ESP SA %08x refused: %s", c->name,
+			 c->spi_out, strerror(-err));
+		sa_id(&id, c->spi_in, KERNEL_DIR_IN, &ch->local);
+		dp->ki->ops->del_sa(dp->ki->be, &id);
+		if (fresh)
+			rq_del_policies(dp, rq);
+		goto fail;
+	}
+	if (fresh)
+		rq_link(dp, rq);
+	rq->refs++;
+	rq->acquire_until = 0;
+	ch->next = dp->children;
+	dp->children = ch;
+	sa_info(sa, "CHILD SA '%s' in the %s datapath: reqid %u, %s mode, ESP %08x in, %08x out%s",
+		c->name, dp->ki->ops->name, rq->reqid,
+		c->mode == IKE_MODE_TRANSPORT ? "transport" : "tunnel", c->spi_in, c->spi_out,
+		ch->encap.enabled ? " (UDP encapsulated out)" : "");
+	return true;
+fail:
+	if (fresh)
+		rq_free(rq);
+	free(ch);
+	return false;
+}
+
+static void child_stats_log(struct datapath *dp, const struct ike_sa *sa, const char *name,
+			    const struct kernel_sa_id *id)
+{
+	struct kernel_sa_stats st;
+
+	if (dp->ki->ops->query_sa(dp->ki->be, id, &st) == 0)
+		sa_info(sa, "CHILD SA '%s' ESP %08x %s: %llu packets, %llu bytes", name, id->spi,
+			id->dir == KERNEL_DIR_IN ? "in" : "out", (unsigned long long)st.packets,
+			(unsigned long long)st.bytes);
+}
+
+void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
+			      const struct child_sa *c)
+{
+	struct dp_child **pp, *ch;
+	struct kernel_sa_id in, out;
+
+	for (pp = &dp->children; *pp && (*pp)->spi_in != c->spi_in; pp = &(*pp)->next)
+		;
+	if (!(ch = *pp))
+		return;
+	*pp = ch->next;
+	sa_id(&in, ch->spi_in, KERNEL_DIR_IN, &ch->local);
+	sa_id(&out, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
+	child_stats_log(dp, sa, c->name, &in);
+	child_stats_log(dp, sa, c->name, &out);
+	/* outbound first: nothing leaves on an SA whose replies we would drop */
+	dp->ki->ops->del_sa(dp->ki->be, &out);
+	dp->ki->ops->del_sa(dp->ki->be, &in);
+	rq_release(dp, ch->rq);
+	free(ch);
+}
+
+void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
+{
+	if (!dp || !dp->ki)
+		return;
+	for (struct dp_child *ch = dp->children; ch; ch = ch->next) {
+		struct kernel_sa_id id;
+		struct kernel_encap e;
+		const struct child_sa *c;
+		int err;
+
+		if (ch->ike_id != sa->unique_id)
+			continue;
+		for (c = sa->children; c && c->spi_in != ch->spi_in; c = c->next)
+			;
+		if (!c)
+			continue;
+		child_encap(dp, sa, c, &e);
+		if (sockaddr_equal(&ch->local, &sa->ep.local, false) &&
+		    sockaddr_equal(&ch->remote, &sa->ep.remote, false) &&
+		    !memcmp(&e, &ch->encap, sizeof(e)))
+			continue;
+		sa_id(&id, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
+		err = dp->ki->ops->update_sa(dp->ki->be, &id, (const struct sockaddr *)&sa->ep.local,
+					     (const struct sockaddr *)&sa->ep.remote, &e);
+		sa_id(&id, ch->spi_in, KERNEL_DIR_IN, &ch->local);
+		if (!err)
+			err = dp->ki->ops->update_sa(dp->ki->be, &id,
+						     (const struct sockaddr *)&sa->ep.remote,
+						     (const struct sockaddr *)&sa->ep.local, &e);
+		if (err) {
+			sa_warn(sa, "CHILD SA '%s': cannot move its ESP SAs: %s", c->name,
+				strerror(-err));
+			continue;
+		}
+		ch->local = sa->ep.local;
+		ch->remote = sa->ep.remote;
+		ch->encap = e;
+		sa_info(sa, "CHILD SA '%s' ESP moved%s", c->name,
+			e.enabled ? " (UDP encapsulated)" : "");
+	}
+}
+
+bool datapath_spi_alloc(struct datapath *dp, uint32_t *spi)
+{
+	struct sockaddr_storage any = { .ss_family = AF_INET };
+
+	if (dp && dp->ki && dp->userspace)
+		return dp->ki->ops->get_spi(dp->ki->be, &any, &any, 0, spi) == 0;
+	/* XFRM's allocspi needs the SA's addresses, which the IKE core does
+	 * not pass: a random SPI in the kernel's range, add_sa catches a clash */
+	if (!rng_bytes(spi, sizeof(*spi)))
+		return false;
+	*spi = 0xc0000000u | (*spi & 0x0fffffffu);
+	return true;
+}
+
+void datapath_input_udp(struct datapath *dp, const uint8_t *pkt, size_t len,
+			const struct net_endpoints *ep)
+{
+	if (dp && dp->ki && dp->userspace)
+		userspace_input_udp(dp->ki, pkt, len, ep);
+}
+
+/* --- traps and acquires ------------------------------------------------ */
+
+/* The single address of a conf address list, if it is one. */
+static bool conf_single_addr(const struct ike_addr_range *r, size_t n,
+			     struct sockaddr_storage *out)
+{
+	size_t alen;
+
+	if (n != 1 || !r->family)
+		return false;
+	alen = r->family == AF_INET ? 4 : 16;
+	if (memcmp(r->from, r->to, alen) != 0)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ss_family = (sa_family_t)r->family;
+	if (r->family == AF_INET)
+		memcpy(&((struct sockaddr_in *)out)->sin_addr, r->from, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)out)->sin6_addr, r->from, 16);
+	return true;
+}
+
+static void trap_install(struct datapath *dp, const struct ike_conf *conf,
+			 const struct ike_child_conf *cc)
+{
+	struct sockaddr_storage me, peer;
+	struct ike_ts l[CHILD_MAX_TS], r[CHILD_MAX_TS];
+	size_t nl = 0, nr = 0;
+	struct dp_reqid *rq;
+
+	if (!conf_single_addr(conf->local_addrs, conf->n_local_addrs, &me) ||
+	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &peer)) {
+		log_warn("connection '%s': start_action = trap needs one local_addrs and one "
+			 "remote_addrs address; child '%s' not trapped", conf->name, cc->name);
+		return;
+	}
+	for (size_t i = 0; i < cc->n_local_ts && nl < CHILD_MAX_TS; i++)
+		if (ts_from_conf(&cc->local_ts[i], &me, &l[nl]))
+			nl++;
+	for (size_t i = 0; i < cc->n_remote_ts && nr < CHILD_MAX_TS; i++)
+		if (ts_from_conf(&cc->remote_ts[i], &peer, &r[nr]))
+			nr++;
+	rq = rq_find(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
+	if (rq && rq->trap) {
+		rq->seen = true;
+		return;
+	}
+	if (!rq) {
+		rq = rq_new(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
+		if (!rq)
+			return;
+		if (!rq_add_policies(dp, rq, &me, &peer, DP_PRIO_TRAP)) {
+			rq_free(rq);
+			return;
+		}
+		rq_link(dp, rq);
+	}
+	rq->trap = rq->seen = true;
+	rq->refs++;
+	log_info("connection '%s': child '%s' trapped (reqid %u)", conf->name, cc->name,
+		 rq->reqid);
+}
+
+static void traps_apply(struct datapath *dp, const struct config *cfg)
+{
+	struct dp_reqid *rq, *next;
+
+	for (rq = dp->reqids; rq; rq = rq->next)
+		rq->seen = false;
+	for (size_t i = 0; dp->core && i < cfg->n_conns; i++) {
+		struct ike_conf *conf = ike_core_conf(dp->core, cfg->conns[i].name);
+
+		for (size_t k = 0; conf && k < conf->n_children; k++)
+			if (conf->children[k].start_action == IKE_START_TRAP)
+				trap_install(dp, conf, &conf->children[k]);
+	}
+	for (rq = dp->reqids; rq; rq = next) {
+		next = rq->next;
+		if (rq->trap && !rq->seen) {
+			log_info("connection '%s': child '%s' no longer trapped", rq->conn,
+				 rq->child);
+			rq->trap = false;
+			rq_release(dp, rq);
+		}
+	}
+}
+
+static void on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
+{
+	struct datapath *dp = ctx;
+	struct dp_reqid *rq;
+	struct ike_conf *conf;
+	struct net_endpoints ep;
+	uint64_t now = now_s();
+
+	(void)pkt;
+	for (rq = dp->reqids; rq && rq->reqid != reqid; rq = rq->next)
+		;
+	if (!rq || !rq->trap || !dp->core || now < rq->acquire_until)
+		return;	/* not a trap, or already negotiating */
+	rq->acquire_until = now + DP_ACQUIRE_HOLDOFF_S;
+	dp->acquires++;
+	conf = ike_core_conf(dp->core, rq->conn);
+	memset(&ep, 0, sizeof(ep));
+	if (!conf || !conf_single_addr(conf->local_addrs, conf->n_local_addrs, &ep.local) ||
+	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &ep.remote))
+		return;
+	sockaddr_set_port(&ep.remote, 500);
+	if (dp->net)
+		sockaddr_set_port(&ep.local, net_bound_port(dp->net, false, ep.local.ss_family));
+	log_info("acquire for reqid %u: initiating '%s' child '%s'", reqid, rq->conn, rq->child);
+	if (!ike_core_initiate(dp->core, rq->conn, rq->child, &ep))
+		log_warn("acquire for reqid %u: initiating '%s' failed", reqid, rq->conn);
+}
+
+static void on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard)
+{
+	struct datapath *dp = ctx;
+
+	if (hard)
+		dp->expires_hard++;
+	else
+		dp->expires_soft++;
+	/* the IKE core has no entry point to rekey or delete a CHILD SA on a
+	 * datapath lifetime; its rekey_time/life_time timers do the job */
+	log_warn("[child#%u] ESP SA %08x reached its %s lifetime; the IKE core's own timers "
+		 "rekey it", child_id, id->spi, hard ? "hard" : "soft");
+}
+
+static void on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
+{
+	struct datapath *dp = ctx;
+	uint64_t now = now_s();
+	struct sockaddr_storage ss = { 0 };
+	char a[64];
+
+	dp->unknown_spi++;
+	if (now == dp->unknown_spi_logged_at)
+		return;	/* at most one line a second */
+	dp->unknown_spi_logged_at = now;
+	memcpy(&ss, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
+	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)", spi,
+		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi);
+}
+
+/* --- backend ----------------------------------------------------------- */
+
+static bool backend_open(struct datapath *dp, const struct config_daemon *s)
+{
+	struct kernel_ipsec_events ev = { .acquire = on_acquire, .expire = on_expire,
+					  .unknown_spi = on_unknown_spi, .ctx = dp };
+	struct xfrm_caps caps;
+	bool use_xfrm = s->datapath == CONFIG_DATAPATH_XFRM;
+
+	snprintf(dp->tun_name, sizeof(dp->tun_name), "%s", s->tun_name ? s->tun_name : "cygnet0");
+	dp->settings = *s;
+	dp->settings.tun_name = NULL;
+	if (s->datapath == CONFIG_DATAPATH_AUTO) {
+		xfrm_probe(&caps);
+		use_xfrm = caps.esp;
+		if (use_xfrm)
+			log_info("datapath auto: the kernel has ESP (XFRM), using it");
+		else
+			log_info("datapath auto: userspace, XFRM unusable: %s", caps.reason);
+	}
+	if (use_xfrm) {
+		dp->ki = xfrm_backend_create(dp->base, &ev);
+	} else {
+		struct userspace_config uc = { .tun_name = dp->tun_name, .mtu = (int)s->tun_mtu,
+					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
+					       .fwmark = DP_FWMARK, .rule_prio = DP_RULE_PRIO };
+
+		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
+		dp->userspace = true;
+	}
+	if (!dp->ki) {
+		log_error("datapath: cannot open the %s backend", use_xfrm ? "XFRM" : "userspace");
+		return false;
+	}
+	log_info("datapath: %s backend%s", dp->ki->ops->name,
+		 s->datapath == CONFIG_DATAPATH_AUTO ? " (auto)" : " (configured)");
+	return true;
+}
+
+static bool encap_conns_apply(struct datapath *dp, const struct config *cfg)
+{
+	char (*v)[IKE_NAME_MAX] = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < cfg->n_conns; i++)
+		if (cfg->conns[i].encap)
+			snprintf(v[n++], IKE_NAME_MAX, "%s", cfg->conns[i].name);
+	free(dp->encap_conns);
+	dp->encap_conns = v;
+	dp->n_encap_conns = n;
+	return true;
+}
+
+bool datapath_apply(struct datapath *dp, const struct config *cfg)
+{
+	const struct config_daemon *s = &cfg->daemon;
+
+	if (!dp->ki) {
+		if (!backend_open(dp, s))
+			return false;
+	} else if (s->datapath != dp->settings.datapath || s->tun_mtu != dp->settings.tun_mtu ||
+		   strcmp(s->tun_name ? s->tun_name : "cygnet0", dp->tun_name) != 0) {
+		log_warn("daemon { } datapath settings changed: they apply after a restart");
+	}
+	if (!encap_conns_apply(dp, cfg))
+		return false;
+	traps_apply(dp, cfg);
+	return true;
+}
+
+struct datapath *datapath_new(struct event_base *base, struct net *net)
+{
+	struct datapath *dp = calloc(1, sizeof(*dp));
+
+	if (!dp)
+		return NULL;
+	dp->base = base;
+	dp->net = net;
+	dp->next_reqid = 1;
+	return dp;
+}
+
+void datapath_set_core(struct datapath *dp, struct ike_core *core)
+{
+	dp->core = core;
+}
+
+static void counters_log(const struct datapath *dp)
+{
+	const struct userspace_counters *u;
+	const struct net_counters *n = dp->net ? net_get_counters(dp->net) : NULL;
+	const struct us_ipsec *us;
+	uint64_t udp_in = n ? n->esp_in : 0;
+
+	log_info("datapath: %llu acquires, %llu soft / %llu hard expires, %llu unknown SPIs",
+		 (unsigned long long)dp->acquires, (unsigned long long)dp->expires_soft,
+		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->unknown_spi);
+	if (!dp->userspace)
+		return;
+	u = userspace_get_counters(dp->ki);
+	us = userspace_core(dp->ki);
+	log_info("datapath counters: esp_in %llu (udp %llu, raw %llu) esp_out %llu tun_in %llu "
+		 "tun_out %llu held %llu held_dropped %llu send_errors %llu malformed %llu",
+		 (unsigned long long)u->esp_in, (unsigned long long)udp_in,
+		 (unsigned long long)(u->esp_in - udp_in), (unsigned long long)u->esp_out,
+		 (unsigned long long)u->tun_in, (unsigned long long)u->tun_out,
+		 (unsigned long long)u->held, (unsigned long long)u->held_dropped,
+		 (unsigned long long)u->send_errors, (unsigned long long)u->malformed);
+	for (int v = 0; v < US_VERDICT_MAX; v++)
+		if (us->verdicts[v])
+			log_info("datapath verdict %s: %llu", us_verdict_name((enum us_verdict)v),
+				 (unsigned long long)us->verdicts[v]);
+	for (int r = 1; r < ESP_RESULT_MAX; r++)
+		if (us->sad.drops[r])
+			log_info("datapath drop %s: %llu", esp_result_name((enum esp_result)r),
+				 (unsigned long long)us->sad.drops[r]);
+}
+
+void datapath_free(struct datapath *dp)
+{
+	if (!dp)
+		return;
+	if (dp->ki) {
+		counters_log(dp);
+		while (dp->children) {
+			struct dp_child *ch = dp->children;
+
+			dp->children = ch->next;
+			free(ch);
+		}
+		while (dp->reqids) {
+			struct dp_reqid *rq = dp->reqids;
+
+			dp->reqids = rq->next;
+			rq_del_policies(dp, rq);
+			rq_free(rq);
+		}
+		dp->ki->ops->destroy(dp->ki->be);
+	}
+	free(dp->encap_conns);
+	free(dp);
+}

@@ -1,0 +1,89 @@
+/* daemon { datapath tun_name tun_mtu }: defaults, every value, and errors
+ * that name the line and what was expected. */
+#include "check_main.h"
+#include "config/config.h"
+
+static bool try_load(const char *text, struct config **cfg, struct config_err *err)
+{
+	*cfg = NULL;
+	return config_load_buffer("d.conf", text, strlen(text), NULL, cfg, err);
+}
+
+START_TEST(defaults_without_section)
+{
+	struct config *cfg;
+	struct config_err err;
+
+	ck_assert_msg(try_load("pools { p { addrs = 10.3.0.0/28 } }\n", &cfg, &err), "%s",
+		      err.msg);
+	ck_assert_int_eq(cfg->daemon.datapath, CONFIG_DATAPATH_AUTO);
+	ck_assert_ptr_null(cfg->daemon.tun_name);
+	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1400);
+	config_free(cfg);
+}
+END_TEST
+
+static const struct {
+	const char *value;
+	enum config_datapath want;
+} datapaths[] = {
+	{ "auto", CONFIG_DATAPATH_AUTO },
+	{ "userspace", CONFIG_DATAPATH_USERSPACE },
+	{ "xfrm", CONFIG_DATAPATH_XFRM },
+};
+
+START_TEST(every_value)
+{
+	char text[256];
+	struct config *cfg;
+	struct config_err err;
+
+	snprintf(text, sizeof(text),
+		 "daemon {\n  datapath = %s\n  tun_name = vpn7\n  tun_mtu = 1380\n}\n",
+		 datapaths[_i].value);
+	ck_assert_msg(try_load(text, &cfg, &err), "%s", err.msg);
+	ck_assert_int_eq(cfg->daemon.datapath, datapaths[_i].want);
+	ck_assert_str_eq(cfg->daemon.tun_name, "vpn7");
+	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1380);
+	config_free(cfg);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	unsigned line;
+	const char *what;	/* substring of the message */
+} bad[] = {
+	{ "daemon {\n  datapath = kernel\n}\n", 2, "auto, userspace, xfrm" },
+	{ "daemon {\n  tun_mtu = 100\n}\n", 2, "tun_mtu" },
+	{ "daemon {\n  tun_mtu = 70000\n}\n", 2, "tun_mtu" },
+	{ "daemon {\n  tun_name = a-very-long-interface-name\n}\n", 2, "tun_name" },
+	{ "daemon {\n  tun_name = \"a/b\"\n}\n", 2, "tun_name" },
+	{ "daemon {\n\n  threads = 4\n}\n", 3, "threads" },
+};
+
+START_TEST(errors_name_the_line)
+{
+	struct config *cfg;
+	struct config_err err;
+
+	ck_assert(!try_load(bad[_i].text, &cfg, &err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_uint_eq(err.line, bad[_i].line);
+	ck_assert_msg(strstr(err.msg, bad[_i].what), "'%s' lacks '%s'", err.msg, bad[_i].what);
+}
+END_TEST
+
+static Suite *config_daemon_suite(void)
+{
+	Suite *s = suite_create("config_daemon");
+	TCase *tc = tcase_create("daemon");
+
+	tcase_add_test(tc, defaults_without_section);
+	tcase_add_loop_test(tc, every_value, 0, sizeof(datapaths) / sizeof(datapaths[0]));
+	tcase_add_loop_test(tc, errors_name_the_line, 0, sizeof(bad) / sizeof(bad[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(config_daemon_suite)
