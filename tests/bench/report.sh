@@ -58,7 +58,9 @@ time over all rounds divided by the successful setups (from /proc/PID/stat,
 wall-clock rate. charon is tuned for many SAs (ikesa_table_size 4096, 16
 segments, no cookies or per-peer half-open block, \`unique = never\`, log
 level 0); cygnetd runs with \`--log-level warn\`. charon installs every CHILD SA
-in kernel-libipsec (SAs, policies, a route); $dp_note
+in kernel-libipsec (SAs, policies, a route); $dp_note All SAs of a run share
+one selector pair: charon's libipsec keeps a duplicate policy per SA, cygnetd's
+datapath installs each SA but refuses the duplicate policy with a warning.
 
 | responder | setups/s (range) | p50 ms | p99 ms | ok / failed (all rounds) | responder CPU ms per setup | setups per responder CPU s |
 | --- | --- | --- | --- | --- | --- | --- |
@@ -99,9 +101,11 @@ else:
 Method: two gateways in two namespaces on one veth (192.0.2.1, 192.0.2.2),
 tunnel 10.1.0.0/24 <-> 10.2.0.0/24, AES-256-GCM (ESP aes256gcm16, IKE
 aes256gcm16-prfsha256-x25519, PSK); iperf3 TCP for $IPERF_S s from 10.1.0.1 to
-10.2.0.1 (both gateways and iperf3 share the machine's $ncpu CPUs, unpinned).
+10.2.0.1. Both gateways and iperf3 share the machine's $ncpu CPUs (unpinned)
+and run $( [ "$ESP_SCHED" = rr ] && echo "SCHED_RR priority ${RT_PRIO:-10}" || echo "at nice ${NICE:--10}"), the same for both pairs.
 strongSwan: two charons with kernel-libipsec (openssl plugin first; libipsec
-always uses UDP encapsulation). Limit: single-core
+always uses UDP encapsulation). cygnet: two cygnetd with \`datapath = userspace\`
+(TUN device, raw ESP between them: no NAT). Limit: single-core
 \`openssl speed -evp aes-256-gcm -bytes 1400\`.
 
 | path | Mbit/s |

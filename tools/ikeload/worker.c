@@ -456,6 +456,7 @@ struct worker *worker_new(const struct ikeload_opts *o, unsigned id, unsigned n,
 	    !w->base)
 		goto fail;
 	nc.ctx = w;
+	nc.ipv6 = local->ss_family == AF_INET6;
 	w->net = net_open(w->base, &nc);
 	if (!w->net)
 		goto fail;
