@@ -59,8 +59,9 @@ wall-clock rate. charon is tuned for many SAs (ikesa_table_size 4096, 16
 segments, no cookies or per-peer half-open block, \`unique = never\`, log
 level 0); cygnetd runs with \`--log-level warn\`. charon installs every CHILD SA
 in kernel-libipsec (SAs, policies, a route); $dp_note All SAs of a run share
-one selector pair: charon's libipsec keeps a duplicate policy per SA, cygnetd's
-datapath installs each SA but refuses the duplicate policy with a warning.
+one selector pair: charon's libipsec installs policies per CHILD SA, cygnetd's
+datapath installs each SA's ESP SAs under one shared reqid and policy set
+(its log: \`reqid 1\` for every SA).
 
 | responder | setups/s (range) | p50 ms | p99 ms | ok / failed (all rounds) | responder CPU ms per setup | setups per responder CPU s |
 | --- | --- | --- | --- | --- | --- | --- |
