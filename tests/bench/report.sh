@@ -134,6 +134,8 @@ $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
   ${drops_gc:-?}, charon ${drops_gs:-?}, ikeload ${drops_ld:-?}.
 - IKE load comes from one source address and one identity; both responders
   are configured not to treat that as a reason to refuse or replace SAs.
+- Where the time goes (perf profiles of cygnetd and charon, taken by hand):
+  docs/bench-profile.md.
 - Raw logs of this run were in a temporary directory removed at exit;
   re-run \`make bench\` (BENCH_N, BENCH_C, BENCH_REPEAT, BENCH_THREADS,
   BENCH_RESP_CPU, BENCH_LOAD_CPU, BENCH_IPERF_SECONDS adjust it).
