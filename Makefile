@@ -5,6 +5,7 @@ FUZZ_CC  ?= clang
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 FUZZ_CHECK_SECONDS ?= 8
+FUZZ_JOBS ?= 1
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
@@ -13,7 +14,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libnetfilter-queue-dev libsqlite3-dev check \
 	strongswan-charon strongswan-swanctl strongswan-pki \
 	libcharon-extra-plugins libstrongswan-extra-plugins \
-	iperf3 iptables iproute2 tcpdump procps
+	iperf3 iptables iproute2 iputils-ping tcpdump procps python3
 
 PKG_MODS := libssl libcrypto libevent libevent_pthreads libnl-3.0 libnl-xfrm-3.0 \
 	libnl-route-3.0 libnetfilter_queue sqlite3
@@ -74,7 +75,7 @@ help:
 	@echo "make all          build cygnetd, cygnetctl, ikeload and the unit tests"
 	@echo "make check        deps + build + unit tests + fuzz replay + integration tests"
 	@echo "make check SANITIZE=1   the same under ASan+UBSan"
-	@echo "make fuzz FUZZ_SECONDS=N   run every libFuzzer target for N seconds"
+	@echo "make fuzz FUZZ_SECONDS=N [FUZZ_JOBS=J]   run every libFuzzer target for N seconds, J at once"
 	@echo "make demo         a road warrior connects to cygnetd in network namespaces"
 	@echo "make bench        measure against strongSwan, write docs/bench.md"
 	@echo "make install      install binaries into \$$(PREFIX) (default /usr/local)"
@@ -148,7 +149,7 @@ fuzz-replay: fuzz-build
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@tests/fuzz/run.sh long $(FUZZ_SECONDS) $(FUZZ_BINS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh long $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

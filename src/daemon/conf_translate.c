@@ -219,6 +219,7 @@ static bool one_conn(const struct config_conn *cc, const char *confdir,
 	c->dpd_delay_s = (uint32_t)cc->dpd_delay;
 	c->rekey_time_s = (uint32_t)cc->rekey_time;
 	c->over_time_s = (uint32_t)cc->over_time;
+	c->rand_time_s = (uint32_t)cc->rand_time;
 	for (size_t i = 0; i < cc->n_children && i < IKE_CONF_MAX_CHILDREN; i++) {
 		const struct config_child *ch = &cc->children[i];
 		struct ike_child_conf *o = &c->children[c->n_children++];
@@ -240,6 +241,7 @@ static bool one_conn(const struct config_conn *cc, const char *confdir,
 				  IKE_START_NONE;
 		o->rekey_time_s = (uint32_t)ch->rekey_time;
 		o->life_time_s = (uint32_t)ch->life_time;
+		o->rand_time_s = (uint32_t)ch->rand_time;
 	}
 	return true;
 }

@@ -20,6 +20,8 @@ struct ike_core {
 	uint32_t next_unique, next_child_unique;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;
+	unsigned peer_half_open_limit;
+	struct htable half_open_peers;	/* struct peer_count by address */
 	uint8_t cookie_secret[32];
 	struct ike_core_stats stats;
 	struct ike_sa *dead;		/* freed after the current event */
@@ -29,6 +31,10 @@ struct ike_core {
 
 /* --- ike_core.c --- */
 void core_sa_register(struct ike_core *c, struct ike_sa *sa);
+/* Half-open accounting (global and per peer address) of responder SAs. */
+bool core_half_open_allowed(struct ike_core *c, const struct sockaddr_storage *peer);
+void core_half_open_add(struct ike_core *c, struct ike_sa *sa);
+void core_half_open_del(struct ike_core *c, struct ike_sa *sa);
 /* The responder learns its SPI later than the SA exists. */
 void core_sa_set_spi(struct ike_core *c, struct ike_sa *sa);
 void core_sa_unregister(struct ike_core *c, struct ike_sa *sa);

@@ -79,6 +79,7 @@ struct ike_child_conf {
 	enum ike_mode mode;
 	enum ike_start_action start_action;
 	uint32_t rekey_time_s, life_time_s;	/* 0: never */
+	uint32_t rand_time_s;		/* rekey up to this much earlier */
 };
 
 /* One address match for local_addrs / remote_addrs (none: %any). */
@@ -113,6 +114,7 @@ struct ike_conf {
 	bool rsa_pss;			/* sign with RSASSA-PSS */
 	uint32_t dpd_delay_s;		/* 0: no liveness checks */
 	uint32_t rekey_time_s, over_time_s;	/* IKE SA; 0: never */
+	uint32_t rand_time_s;		/* rekey up to this much earlier */
 	bool send_initial_contact;
 };
 

@@ -53,6 +53,68 @@ static bool match_init(const struct htable_node *n, const void *key)
 	return sa->spi_i == k->spi_i && sockaddr_equal(&sa->ep.remote, k->peer, false);
 }
 
+struct peer_count {
+	struct htable_node node;
+	struct sockaddr_storage addr;
+	unsigned count;
+};
+
+static uint32_t hash_peer(const void *key, uint32_t seed)
+{
+	return hash_addr(key, seed);
+}
+
+static bool match_peer(const struct htable_node *n, const void *key)
+{
+	return sockaddr_equal(&htable_entry(n, struct peer_count, node)->addr, key, false);
+}
+
+static struct peer_count *peer_find(struct ike_core *c, const struct sockaddr_storage *a)
+{
+	struct htable_node *n = htable_find(&c->half_open_peers, a);
+
+	return n ? htable_entry(n, struct peer_count, node) : NULL;
+}
+
+bool core_half_open_allowed(struct ike_core *c, const struct sockaddr_storage *peer)
+{
+	struct peer_count *p = peer_find(c, peer);
+
+	return !p || p->count < c->peer_half_open_limit;
+}
+
+void core_half_open_add(struct ike_core *c, struct ike_sa *sa)
+{
+	struct peer_count *p = peer_find(c, &sa->ep.remote);
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return;		/* counted globally only */
+		p->addr = sa->ep.remote;
+		htable_insert(&c->half_open_peers, &p->node, &p->addr);
+	}
+	p->count++;
+	sa->counted_half_open = true;
+	sa->half_open_peer = sa->ep.remote;
+	c->stats.half_open++;
+}
+
+void core_half_open_del(struct ike_core *c, struct ike_sa *sa)
+{
+	struct peer_count *p;
+
+	if (!sa->counted_half_open)
+		return;
+	sa->counted_half_open = false;
+	c->stats.half_open--;
+	p = peer_find(c, &sa->half_open_peer);
+	if (p && --p->count == 0) {
+		htable_remove(&c->half_open_peers, &p->node);
+		free(p);
+	}
+}
+
 static uint32_t hash_u32(const void *key, uint32_t seed)
 {
 	return htable_hash_u32(key, seed);
@@ -80,6 +142,7 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	c->env = *env;
 	c->half_open_limit = 10000;
 	c->cookie_threshold = 30;
+	c->peer_half_open_limit = 32;
 	if (!rng_bytes(c->cookie_secret, sizeof(c->cookie_secret))) {
 		free(c);
 		return NULL;
@@ -92,7 +155,8 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	    !htable_init(&c->by_spi, hash_spi, match_spi, seed, 64) ||
 	    !htable_init(&c->by_init, hash_init, match_init, seed ^ 0x9e3779b9, 64) ||
 	    !htable_init(&c->by_id, hash_u32, match_id, seed, 64) ||
-	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64)) {
+	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64) ||
+	    !htable_init(&c->half_open_peers, hash_peer, match_peer, seed ^ 0x7f4a7c15, 64)) {
 		ike_core_free(c);
 		return NULL;
 	}
@@ -132,6 +196,16 @@ void ike_core_free(struct ike_core *c)
 	htable_free(&c->by_init);
 	htable_free(&c->by_id);
 	htable_free(&c->child_by_spi);
+	if (c->half_open_peers.buckets) {
+		struct htable_iter pi;
+
+		htable_iter_init(&pi, &c->half_open_peers);
+		while ((n = htable_iter_next(&pi))) {
+			htable_remove(&c->half_open_peers, n);
+			free(htable_entry(n, struct peer_count, node));
+		}
+	}
+	htable_free(&c->half_open_peers);
 	free(c->msg_in);
 	free(c->msg_out);
 	free(c);
@@ -276,6 +350,11 @@ void ike_core_set_half_open_limit(struct ike_core *c, unsigned limit)
 	c->half_open_limit = limit;
 }
 
+void ike_core_set_peer_half_open_limit(struct ike_core *c, unsigned limit)
+{
+	c->peer_half_open_limit = limit;
+}
+
 void ike_core_set_cookie_threshold(struct ike_core *c, unsigned threshold)
 {
 	c->cookie_threshold = threshold;
@@ -380,6 +459,12 @@ void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,
 			goto out;
 		} else if (!cookie_check(c, m, ep)) {
 			goto out;
+		} else if (!core_half_open_allowed(c, &ep->remote)) {
+			c->stats.drop_peer_half_open_limit++;
+			log_info("ike: %s has %u half-open SAs, dropped its IKE_SA_INIT",
+				 sockaddr_str(&ep->remote, peer, sizeof(peer)),
+				 c->peer_half_open_limit);
+			goto out;
 		} else if (c->stats.half_open >= c->half_open_limit) {
 			c->stats.drop_half_open_limit++;
 			log_warn("ike: half-open limit %u reached, dropped IKE_SA_INIT from %s",
@@ -392,6 +477,7 @@ void ike_core_input(struct ike_core *c, const uint8_t *dgram, size_t len,
 				goto out;
 			sa->spi_i = m->hdr.spi_i;
 			core_sa_register(c, sa);
+			core_half_open_add(c, sa);
 			ike_sa_update_prefix(sa);
 			sa_info(sa, "IKE_SA_INIT request from %s",
 				sockaddr_str(&ep->remote, peer, sizeof(peer)));

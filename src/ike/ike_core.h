@@ -25,6 +25,7 @@ struct ike_core_stats {
 	uint64_t drop_mid;		/* message ID out of window */
 	uint64_t drop_unexpected;	/* wrong exchange for the state */
 	uint64_t drop_half_open_limit;
+	uint64_t drop_peer_half_open_limit;
 	uint64_t cookies_sent;		/* IKE_SA_INIT answered with COOKIE */
 	uint64_t retransmit_answered;	/* peer retransmits: cached reply */
 	uint64_t retransmit_sent;	/* our retransmits */
@@ -44,6 +45,8 @@ void ike_core_set_confs(struct ike_core *c, struct ike_conf *const *confs,
 			size_t n);
 struct ike_conf *ike_core_conf(struct ike_core *c, const char *name);
 void ike_core_set_half_open_limit(struct ike_core *c, unsigned limit);
+/* Half-open SAs one peer address may hold (default 32). */
+void ike_core_set_peer_half_open_limit(struct ike_core *c, unsigned limit);
 /* Ask for cookies (RFC 7296 2.6) while at least this many responder SAs
  * are half-open (default 30; 0: always). */
 void ike_core_set_cookie_threshold(struct ike_core *c, unsigned threshold);

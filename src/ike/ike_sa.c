@@ -1,6 +1,7 @@
 /* IKE SA and CHILD SA life cycle, timers and the task queue. */
 #include "ike/core_priv.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +133,26 @@ uint32_t ike_sa_retry_delay(void)
 	return 10000 + r % 20000;
 }
 
+/* rekey_time minus a random part of rand_time (never below half the
+ * rekey time), so that both ends and many SAs do not rekey in step. */
+static uint32_t rekey_delay_ms(uint32_t rekey_s, uint32_t rand_s)
+{
+	uint64_t ms = (uint64_t)rekey_s * 1000, jitter = 0;
+	uint32_t r = 0;
+
+	if (rand_s && rng_bytes(&r, sizeof(r)))
+		jitter = (uint64_t)r % ((uint64_t)rand_s * 1000 + 1);
+	if (jitter > ms / 2)
+		jitter = ms / 2;
+	ms -= jitter;
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
 void ike_sa_schedule_rekey(struct ike_sa *sa)
 {
 	if (sa->conf && sa->conf->rekey_time_s)
-		ike_sa_timer_arm(sa, &sa->rekey_timer, sa->conf->rekey_time_s * 1000);
+		ike_sa_timer_arm(sa, &sa->rekey_timer,
+				 rekey_delay_ms(sa->conf->rekey_time_s, sa->conf->rand_time_s));
 }
 
 static void on_child_rekey_timer(struct ike_timer *t)
@@ -161,7 +178,8 @@ void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
 	ch->sa = sa;
 	ch->rekey_timer.fire = on_child_rekey_timer;
 	if (cc && cc->rekey_time_s)
-		ike_sa_timer_arm(sa, &ch->rekey_timer, cc->rekey_time_s * 1000);
+		ike_sa_timer_arm(sa, &ch->rekey_timer,
+				 rekey_delay_ms(cc->rekey_time_s, cc->rand_time_s));
 }
 
 void ike_sa_schedule_dpd(struct ike_sa *sa)
@@ -190,11 +208,8 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
 	/* an initiator gives up by retransmission; a responder's half-open
 	 * SA may never hear from the peer again */
-	if (!initiator) {
-		sa->counted_half_open = true;
-		c->stats.half_open++;
+	if (!initiator)
 		ike_sa_timer_arm(sa, &sa->setup_timer, IKE_SETUP_TIMEOUT_MS);
-	}
 	return sa;
 }
 
@@ -267,10 +282,8 @@ void ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state s)
 		return;
 	sa_debug(sa, "state %s -> %s", ike_sa_state_name(sa->state),
 		 ike_sa_state_name(s));
-	if (sa->counted_half_open && s != IKE_SA_CONNECTING) {
-		sa->counted_half_open = false;
-		c->stats.half_open--;
-	}
+	if (s != IKE_SA_CONNECTING)
+		core_half_open_del(c, sa);
 	if (s != IKE_SA_CONNECTING)
 		ike_sa_timer_cancel(sa, &sa->setup_timer);
 	sa->state = s;

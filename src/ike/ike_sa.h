@@ -120,6 +120,7 @@ struct ike_sa {
 	/* identities */
 	struct ike_id my_id, peer_id;
 	bool authenticated;
+	bool passive;			/* HA import, not yet activated */
 
 	/* NAT (RFC 7296 2.23) */
 	bool nat_here, nat_there;	/* we / the peer are behind a NAT */
@@ -163,6 +164,7 @@ struct ike_sa {
 	struct htable_node by_id;	/* unique_id */
 	bool in_init_table;
 	bool counted_half_open;
+	struct sockaddr_storage half_open_peer;	/* as counted */
 	struct ike_sa *dead_next;	/* core's free list */
 
 	char log_prefix[80];		/* "[ike#12 192.0.2.100]" */

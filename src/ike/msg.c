@@ -30,6 +30,7 @@ void ike_msg_init(struct ike_msg *m)
 	m->raw = (struct ike_bytes){ 0 };
 	m->npl = 0;
 	m->skipped = 0;
+	m->decrypted = false;
 	m->arena = NULL;
 }
 

@@ -277,6 +277,9 @@ struct ike_msg {
 	size_t npl;
 	struct ike_payload pl[IKE_MAX_PAYLOADS];
 	unsigned skipped;		/* unknown non-critical payloads */
+	/* ike_msg_parse_inner() succeeded, even on an empty chain: the
+	 * summary then lists "[ ]" for an empty INFORMATIONAL, not "SK". */
+	bool decrypted;
 	struct ike_arena *arena;	/* private */
 };
 

@@ -160,6 +160,8 @@ enum ike_err_code ike_msg_parse_inner(struct ike_msg *m, uint8_t first,
 	if (rc) {
 		m->npl = npl;
 		m->skipped = skipped;
+	} else {
+		m->decrypted = true;
 	}
 	return rc;
 }

@@ -76,7 +76,7 @@ static void summary_payload(struct sbuf *s, const struct ike_payload *p)
 size_t ike_msg_summary(const struct ike_msg *m, char *buf, size_t len)
 {
 	struct sbuf s = { buf, len, 0, false };
-	bool has_inner = false;
+	bool has_inner = m->decrypted;
 	size_t i;
 
 	if (!len)

@@ -41,7 +41,8 @@ const char *ike_hash_name(uint16_t id);			/* "SHA2_256" */
 /* strongSwan-style one-liner into buf (always NUL-terminated, truncated
  * with "..." if short); returns strlen(buf):
  *   "IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]"
- * Decrypted inner payloads are listed instead of SK; undecrypted ones show
+ * Decrypted inner payloads are listed instead of SK (an empty decrypted
+ * chain gives "[ ]", m->decrypted); undecrypted ones show
  * as SK or EF(i/n). */
 size_t ike_msg_summary(const struct ike_msg *m, char *buf, size_t len);
 

@@ -30,7 +30,9 @@
 #                                TIMEOUT seconds; fail with MSG on timeout
 #   wait_for_quiet "CMD" TIMEOUT same but returns 1 instead of failing
 # Cleanup:
-#   at_cleanup CMD               run CMD (eval'd) first during cleanup
+#   at_cleanup CMD               run CMD (eval'd) first during cleanup (do
+#                                not set your own EXIT trap: it would
+#                                replace ns_cleanup)
 #   ns_cleanup                   what the EXIT trap runs; safe to call twice
 
 NS_PREFIX=${NS_PREFIX:-cyg}
@@ -167,6 +169,7 @@ ns_cleanup() {
 	local rc=$? i full
 	[ "$NS_CLEANED" = 0 ] || return "$rc"
 	NS_CLEANED=1
+	set +e	# a test's `set -e` must not cut the cleanup short
 	trap - EXIT INT TERM
 	for ((i = ${#NS_CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
 		eval "${NS_CLEANUP_CMDS[i]}" >/dev/null 2>&1

@@ -6,6 +6,7 @@
 #include "crypto/pubkey.h"
 #include "crypto/x509.h"
 #include "crypto/x509_trust.h"
+#include "ike/ike_export.h"
 
 #define PKI "tests/fixtures/pki/"
 
@@ -772,6 +773,131 @@ START_TEST(ike_rekey_collision_resolved)
 }
 END_TEST
 
+START_TEST(export_import_takeover)
+{
+	struct ike_sa *r, *r2, *i;
+	struct wbuf w;
+	struct ike_conf *c2;
+	uint32_t id;
+	char why[64];
+	struct ike_env env;
+
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	hn_initiate(&H);
+	hn_pump(&H);
+	r = hn_sa(&H.r);
+	wbuf_init(&w);
+	ck_assert(ike_sa_export(r, &w));
+	/* a second node with the same connections imports it ... */
+	env = H.r.core->env;
+	ike_core_free(H.r.core);	/* ... and the first node dies */
+	H.r.core = ike_core_new(&env);
+	c2 = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	hn_set_conf(&H.r, c2);
+	/* garbage is refused */
+	ck_assert_uint_eq(ike_core_import(H.r.core, w.p, w.len / 2, why, sizeof(why)), 0);
+	id = ike_core_import(H.r.core, w.p, w.len, why, sizeof(why));
+	ck_assert_msg(id != 0, "import failed: %s", why);
+	/* the same SA twice is refused */
+	ck_assert_uint_eq(ike_core_import(H.r.core, w.p, w.len, why, sizeof(why)), 0);
+	wbuf_free(&w);
+	r2 = ike_core_find(H.r.core, id);
+	ck_assert(r2->passive);
+	ck_assert_ptr_nonnull(r2->children);
+	ck_assert_uint_eq(htable_count(&H.r.core->child_by_spi), 1);
+	ck_assert(ike_core_activate(H.r.core, id));
+	/* the road warrior's next request (DPD) is answered by the new node */
+	i = hn_sa(&H.i);
+	ck_assert(ike_core_dpd(H.i.core, i->unique_id));
+	hn_pump(&H);
+	ck_assert_int_eq(i->req_in_flight, false);
+	ck_assert_uint_eq(i->mid_out, 3);
+	ck_assert_uint_eq(r2->mid_in, 3);
+	/* a CHILD SA created after the takeover gets the same keys on both */
+	ike_sa_queue_task(i, task_child_create_new(i, true, "home", CREATE_CHILD_SA));
+	hn_pump(&H);
+	ck_assert(chunk_equal(&H.i.last_encr_ir, &H.r.last_encr_ir));
+	/* and the delete goes through */
+	ck_assert(ike_core_terminate(H.i.core, i->unique_id));
+	hn_pump(&H);
+	ck_assert_ptr_null(hn_sa(&H.i));
+	ck_assert_ptr_null(hn_sa(&H.r));
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(ipv6_peers_and_selectors)
+{
+	struct ike_conf *ci = hn_conf("home", true, IKE_GCM, ESP_GCM);
+	struct ike_conf *cr = hn_conf("rw", false, IKE_GCM, ESP_GCM);
+	struct ike_sa *i, *r;
+	char b[96];
+
+	hn_init(&H);
+	hn_addr(&H.i.addr, "2001:db8::100", 500);
+	hn_addr(&H.i.seen_as, "2001:db8::100", 0);
+	hn_addr(&H.r.addr, "2001:db8::1", 500);
+	hn_addr(&H.r.seen_as, "2001:db8::1", 0);
+	/* no virtual IP: the initiator's own address is its selector */
+	ci->want_vip4 = false;
+	cr->n_pools = 0;
+	ck_assert(ike_ts_conf_parse("2001:db8:1::/64", &ci->children[0].remote_ts[0]));
+	ck_assert(ike_ts_conf_parse("2001:db8:1::/64", &cr->children[0].local_ts[0]));
+	hn_set_conf(&H.i, ci);
+	hn_set_conf(&H.r, cr);
+	H.i.psk = H.r.psk = "k";
+	hn_initiate(&H);
+	hn_pump(&H);
+	i = hn_sa(&H.i);
+	r = hn_sa(&H.r);
+	ck_assert_int_eq(r->state, IKE_SA_ESTABLISHED);
+	ck_assert(!i->nat_here && !i->nat_there && !r->nat_there);
+	ck_assert_str_eq(ts_str(&r->children->remote_ts[0], b, sizeof(b)), "2001:db8::100/128");
+	ck_assert_str_eq(ts_str(&r->children->local_ts[0], b, sizeof(b)), "2001:db8:1::/64");
+	ck_assert_str_eq(r->log_prefix, "[ike#1 2001:db8::100]");
+	hn_free(&H);
+}
+END_TEST
+
+START_TEST(per_peer_half_open_limit)
+{
+	setup_pair(IKE_GCM, IKE_GCM, "k", "k");
+	ike_core_set_peer_half_open_limit(H.r.core, 2);
+	ike_core_set_cookie_threshold(H.r.core, 1000);
+	H.filter = drop_all;	/* (responses to the first attempts are lost) */
+	/* one host opens five IKE_SA_INITs */
+	for (int k = 0; k < 5; k++) {
+		struct net_endpoints ep = { .local = H.i.addr, .remote = H.r.addr };
+
+		ike_core_initiate(H.i.core, "home", "home", &ep);
+		ck_assert_uint_eq(H.nq, 1);
+		ike_core_input(H.r.core, H.q[0].data, H.q[0].len, &H.q[0].ep);
+		for (size_t j = 0; j < H.nq; j++)
+			free(H.q[j].data);
+		H.nq = 0;
+	}
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 2);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->drop_peer_half_open_limit, 3);
+	/* they time out and the host may try again */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->half_open, 0);
+	ck_assert_uint_eq(htable_count(&H.r.core->half_open_peers), 0);
+	H.filter = NULL;
+	ike_core_free(H.i.core);
+	{
+		struct ike_env env = H.r.core->env;
+
+		env.ctx = &H.i;
+		H.i.core = ike_core_new(&env);
+	}
+	hn_set_conf(&H.i, hn_conf("home", true, IKE_GCM, ESP_GCM));
+	hn_initiate(&H);
+	hn_pump(&H);
+	ck_assert_int_eq(hn_sa(&H.r)->state, IKE_SA_ESTABLISHED);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *ike_e2e_suite(void)
 {
 	Suite *s = suite_create("ike_e2e");
@@ -807,6 +933,9 @@ static Suite *ike_e2e_suite(void)
 	tcase_add_test(tc, changed_request_with_old_message_id_not_answered);
 	tcase_add_test(tc, child_rekey_collision_resolved);
 	tcase_add_test(tc, ike_rekey_collision_resolved);
+	tcase_add_test(tc, export_import_takeover);
+	tcase_add_test(tc, ipv6_peers_and_selectors);
+	tcase_add_test(tc, per_peer_half_open_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -67,6 +67,11 @@ static int run_swanctl(struct harness *h, const char *const *args, char *out,
 	for (ssize_t r; got < outsz - 1 && (r = read(pfd[0], out + got, outsz - 1 - got)) > 0;)
 		got += (size_t)r;
 	out[got] = '\0';
+	/* swanctl has exited; give the server up to 2 s to see the hang-up */
+	for (int i = 0; i < 1000 && vici_server_client_count(h->srv) > 0; i++) {
+		h_pump(h);
+		usleep(2000);
+	}
 	close(pfd[0]);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -262,8 +262,6 @@ static void destroy(struct task *t)
 
 	if (r->new_sa) {
 		/* never registered: free directly */
-		if (r->new_sa->counted_half_open)
-			r->new_sa->core->stats.half_open--;
 		ike_sa_free(r->new_sa);
 	}
 	chunk_free(&r->ke_pub);
