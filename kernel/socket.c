@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #define NET_MAX_DGRAM 65536
 #define NON_ESP_MARKER_LEN 4
+#define NET_NATT_RCVBUF (4 << 20)
 
 enum { SOCK_V4_IKE, SOCK_V4_NATT, SOCK_V6_IKE, SOCK_V6_NATT, SOCK_COUNT };
 
@@ -130,6 +132,13 @@ static int net_sock_open(struct net *n, struct net_sock *s, struct event_base *b
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (natt) {
+		/* ESP in UDP arrives here in bursts: a deep queue, not drops */
+		int sz = NET_NATT_RCVBUF;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (family == AF_INET) {
 		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
 			goto fail;
@@ -202,6 +211,20 @@ bool net_set_mark(struct net *n, uint32_t mark)
 		if (n->socks[i].fd >= 0 &&
 		    setsockopt(n->socks[i].fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
 			log_error("net: cannot set SO_MARK: %s", strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool net_set_udp_encap(struct net *n)
+{
+	int type = UDP_ENCAP_ESPINUDP;
+
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		if (n->socks[i].fd >= 0 && n->socks[i].natt &&
+		    setsockopt(n->socks[i].fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
+			log_error("net: cannot set UDP_ENCAP: %s", strerror(errno));
 			return false;
 		}
 	}

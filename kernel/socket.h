@@ -57,6 +57,9 @@ const struct net_counters *net_get_counters(const struct net *n);
 /* SO_MARK on every socket, so policy routing can keep IKE and ESP out of a
  * tunnel whose selectors cover the peer. false (logged) on failure. */
 bool net_set_mark(struct net *n, uint32_t mark);
+/* UDP_ENCAP_ESPINUDP on the NAT-T sockets: the kernel (XFRM) takes the
+ * ESP in UDP, IKE with its non-ESP marker still reaches on_ike. */
+bool net_set_udp_encap(struct net *n);
 /* The port actually bound (useful with port 0 in tests). */
 uint16_t net_bound_port(const struct net *n, bool natt, int family);
 

@@ -282,6 +282,14 @@ int us_engine_open(struct us_be *u, struct event_base *base)
 		return 0;
 	u->raw4 = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
 	u->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	/* bursts of ESP arrive faster than one loop iteration drains them: a
+	 * deep receive queue instead of drops (FORCE passes rmem_max as root) */
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? u->raw6 : u->raw4, sz = US_RAW_RCVBUF;
+
+		if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	if (u->cfg.fwmark) {
 		if (u->raw4 >= 0)
 			setsockopt(u->raw4, SOL_SOCKET, SO_MARK, &u->cfg.fwmark, sizeof(u->cfg.fwmark));

@@ -10,6 +10,7 @@
 #define US_BUF_SIZE 65600
 #define US_HEADROOM 128
 #define US_BATCH 64
+#define US_RAW_RCVBUF (4 << 20)	/* bytes */
 #define US_HOLD_MAX 8		/* packets held per reqid while an SA is negotiated */
 #define US_HOLD_REQIDS 32
 

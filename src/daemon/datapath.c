@@ -25,7 +25,10 @@
 #define DP_ROUTE_TABLE 201
 #define DP_FWMARK 0x6379
 #define DP_RULE_PRIO 201
-#define DP_ACQUIRE_HOLDOFF_S 30	/* one initiate per trap while it negotiates */
+#define DP_ACQUIRE_HOLDOFF_S 30
+/* an SPI reserved for a negotiation that never installed it is released
+ * after this (longer than any CHILD SA exchange with its retransmits) */
+#define DP_SPI_RESERVE_S 180	/* one initiate per trap while it negotiates */
 #define DP_PRIO_CHILD 1000
 #define DP_PRIO_TRAP 2000	/* installed CHILD SAs win over traps */
 
@@ -56,6 +59,13 @@ struct dp_child {
 	struct dp_reqid *rq;
 };
 
+/* An inbound SPI reserved by spi_alloc and not yet installed. */
+struct dp_spi {
+	struct dp_spi *next;
+	uint32_t spi;
+	uint64_t since;			/* monotonic seconds */
+};
+
 struct datapath {
 	struct event_base *base;
 	struct net *net;
@@ -66,6 +76,7 @@ struct datapath {
 	char tun_name[16];
 	struct dp_reqid *reqids;
 	struct dp_child *children;
+	struct dp_spi *reserved;
 	uint32_t next_reqid;
 	char (*encap_conns)[IKE_NAME_MAX];	/* connections with encap = yes */
 	size_t n_encap_conns;
@@ -262,6 +273,8 @@ static void rq_release(struct datapath *dp, struct dp_reqid *rq)
 
 /* --- CHILD SAs --------------------------------------------------------- */
 
+static void spi_reservations(struct datapath *dp, uint32_t spi);
+
 static void sa_id(struct kernel_sa_id *id, uint32_t spi, enum kernel_dir dir,
 		  const struct sockaddr_storage *dst)
 {
@@ -371,6 +384,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	}
 	if (fresh)
 		rq_link(dp, rq);
+	spi_reservations(dp, c->spi_in);
 	rq->refs++;
 	rq->acquire_until = 0;
 	ch->next = dp->children;
@@ -462,12 +476,45 @@ void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
 	}
 }
 
+/* Forget the reservation of spi (installed), or release every reservation
+ * older than DP_SPI_RESERVE_S (spi 0): the IKE core does not say when a
+ * negotiation that allocated one fails. */
+static void spi_reservations(struct datapath *dp, uint32_t spi)
+{
+	uint64_t now = now_s();
+
+	for (struct dp_spi **pp = &dp->reserved, *r; (r = *pp);) {
+		if (spi ? r->spi == spi : now - r->since > DP_SPI_RESERVE_S) {
+			struct kernel_sa_id id = { .spi = r->spi, .dir = KERNEL_DIR_IN };
+
+			if (!spi)
+				dp->ki->ops->del_sa(dp->ki->be, &id);
+			*pp = r->next;
+			free(r);
+			continue;
+		}
+		pp = &r->next;
+	}
+}
+
 bool datapath_spi_alloc(struct datapath *dp, uint32_t *spi)
 {
 	struct sockaddr_storage any = { .ss_family = AF_INET };
 
-	if (dp && dp->ki && dp->userspace)
-		return dp->ki->ops->get_spi(dp->ki->be, &any, &any, 0, spi) == 0;
+	if (dp && dp->ki && dp->userspace) {
+		struct dp_spi *r = calloc(1, sizeof(*r));
+
+		spi_reservations(dp, 0);
+		if (!r || dp->ki->ops->get_spi(dp->ki->be, &any, &any, 0, spi) != 0) {
+			free(r);
+			return false;
+		}
+		r->spi = *spi;
+		r->since = now_s();
+		r->next = dp->reserved;
+		dp->reserved = r;
+		return true;
+	}
 	/* XFRM's allocspi needs the SA's addresses, which the IKE core does
 	 * not pass: a random SPI in the kernel's range, add_sa catches a clash */
 	if (!rng_bytes(spi, sizeof(*spi)))
@@ -641,7 +688,11 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 	snprintf(dp->tun_name, sizeof(dp->tun_name), "%s", s->tun_name ? s->tun_name : "cygnet0");
 	dp->settings = *s;
 	dp->settings.tun_name = NULL;
-	if (s->datapath == CONFIG_DATAPATH_AUTO) {
+	if (s->datapath == CONFIG_DATAPATH_XFRM) {
+		xfrm_probe(&caps);
+		if (!caps.esp)
+			log_warn("datapath = xfrm, but ESP traffic will not pass: %s", caps.reason);
+	} else if (s->datapath == CONFIG_DATAPATH_AUTO) {
 		xfrm_probe(&caps);
 		use_xfrm = caps.esp;
 		if (use_xfrm)
@@ -651,6 +702,11 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 	}
 	if (use_xfrm) {
 		dp->ki = xfrm_backend_create(dp->base, &ev);
+		/* the kernel decapsulates ESP in UDP itself */
+		if (dp->ki && dp->net && !net_set_udp_encap(dp->net)) {
+			dp->ki->ops->destroy(dp->ki->be);
+			dp->ki = NULL;
+		}
 	} else {
 		struct userspace_config uc = { .tun_name = dp->tun_name, .mtu = (int)s->tun_mtu,
 					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
@@ -753,6 +809,12 @@ void datapath_free(struct datapath *dp)
 {
 	if (!dp)
 		return;
+	while (dp->reserved) {
+		struct dp_spi *r = dp->reserved;
+
+		dp->reserved = r->next;
+		free(r);
+	}
 	if (dp->ki) {
 		counters_log(dp);
 		while (dp->children) {

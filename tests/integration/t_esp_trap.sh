@@ -2,7 +2,8 @@
 # start_action = trap: cygnetd a installs a trap policy for b at start; the
 # first ping is held, its acquire makes a negotiate the CHILD SA, and the
 # held packet leaves through it: `ping -c 1` with a deadline succeeds. A
-# second burst of traffic raises no new acquire.
+# second burst of traffic raises no new acquire. A reload without the trap
+# removes it and leaves the established SA alone.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -29,6 +30,12 @@ grep -q "CHILD SA 'host' in the userspace datapath: reqid 1, tunnel mode" "$(cyg
 log "first packet triggered the SA and arrived"
 ns_exec a ping -c 5 -i 0.2 -W 2 192.0.2.2 >/dev/null || fail "ping over the trapped SA failed"
 [ "$(grep -c 'acquire for reqid' "$(cygnetd_log a)")" -eq 1 ] || fail "more than one acquire"
+
+# a reload without the trap removes it; the established SA keeps working
+sed -i 's/start_action = trap/start_action = none/' "$(ns_dir a)/cygnet.conf"
+kill -HUP "${CYGNETD_PIDS[a]}"
+wait_for "grep -q \"child 'host' no longer trapped\" '$(cygnetd_log a)'" 5 "reload kept the trap"
+ns_exec a ping -c 2 -i 0.2 -W 2 192.0.2.2 >/dev/null || fail "ping after the reload failed"
 
 cygnetd_stop a
 cygnetd_stop b

@@ -5,6 +5,8 @@
 # Source ns.sh, charon.sh and cygnetd.sh first; then esp_rw_run ESP_PROPOSAL.
 #
 #   rw (192.0.2.100, vip 10.3.0.1) --- gw (192.0.2.1 | 10.1.0.1) --- lan (10.1.0.2)
+# With ESP_RW_NAT=1 the RW sits behind a MASQUERADE NAT:
+#   rw (198.51.100.2) --- nat (198.51.100.1 | 192.0.2.254) --- gw ...
 
 esp_rw_run() {
 	local esp=$1 gwd rwd out mbits
@@ -12,7 +14,18 @@ esp_rw_run() {
 	need_cmd ip unshare swanctl iperf3 ping "$CHARON_BIN" "$CYGNETD"
 
 	ns_create gw rw lan
-	ns_veth gw eth0 192.0.2.1/24 rw eth0 192.0.2.100/24
+	if [ "${ESP_RW_NAT:-0}" = 1 ]; then
+		need_cmd iptables
+		ns_create nat
+		ns_veth rw eth0 198.51.100.2/24 nat eth0 198.51.100.1/24
+		ns_veth nat eth1 192.0.2.254/24 gw eth0 192.0.2.1/24
+		ns_exec rw ip route add default via 198.51.100.1 || fail "RW default route"
+		ns_exec nat sysctl -qw net.ipv4.ip_forward=1 || fail "forwarding in the NAT"
+		ns_exec nat iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE ||
+			skip "iptables NAT not available"
+	else
+		ns_veth gw eth0 192.0.2.1/24 rw eth0 192.0.2.100/24
+	fi
 	ns_veth gw eth1 10.1.0.1/24 lan eth0 10.1.0.2/24
 	ns_exec lan ip route add default via 10.1.0.1 || fail "lan default route"
 	ns_exec gw sysctl -qw net.ipv4.ip_forward=1 || fail "ip_forward"
@@ -100,8 +113,12 @@ CONF
 		tail -n 40 "$gwd/cygnetd.log" >&2
 		fail "initiate from the road warrior failed"
 	fi
-	grep -q "CHILD SA 'net' in the userspace datapath" "$gwd/cygnetd.log" ||
-		fail "cygnetd did not install the CHILD SA"
+	grep -q "CHILD SA 'net' in the userspace datapath.*(UDP encapsulated out)" "$gwd/cygnetd.log" ||
+		fail "cygnetd did not install a UDP-encapsulated CHILD SA"
+	if [ "${ESP_RW_NAT:-0}" = 1 ]; then
+		grep -q 'peer now at 192\.0\.2\.254\[' "$gwd/cygnetd.log" ||
+			fail "cygnetd did not follow the RW to the NAT's mapping"
+	fi
 	wait_for "ns_exec gw ip route show table 201 dev cyg0 | grep -q 10.3.0.1" 5 \
 		"no route to the virtual IP through cyg0"
 
@@ -123,8 +140,8 @@ CONF
 	mbits=$(printf '%s\n' "$out" | awk '/receiver/ { print $(NF-2) }')
 	printf '%s\n' "$out" | tail -n 4 >&2
 	[ -n "$mbits" ] || fail "iperf3 printed no receiver rate"
-	log "iperf3 RW -> LAN ($esp): $mbits Mbit/s"
-	echo "RESULT esp_rw $esp iperf3 $mbits Mbit/s"
+	log "iperf3 RW -> LAN ($esp${ESP_RW_NAT:+, NAT}): $mbits Mbit/s"
+	echo "RESULT esp_rw $esp${ESP_RW_NAT:+ nat} iperf3 $mbits Mbit/s"
 
 	charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 	wait_for "grep -q 'IKE SA deleted: deleted by peer' '$gwd/cygnetd.log'" 5 \
