@@ -53,7 +53,8 @@ $( [ "$SCHED" = fifo ] && echo "SCHED_FIFO priority $RT_PRIO" || echo "at nice $
 shared machine do not add scheduling delay to every exchange. $REPEAT rounds,
 alternating cygnetd and charon; the table shows the median round by setups/s
 (range in brackets). "Responder CPU" is the responder process's user+system
-time over all rounds divided by the successful setups (from /proc/PID/stat,
+time over all rounds (each round sets up and deletes its SAs) divided by the
+successful setups (from /proc/PID/stat,
 10 ms ticks) - it is much less sensitive to other load on the machine than the
 wall-clock rate. charon is tuned for many SAs (ikesa_table_size 4096, 16
 segments, no cookies or per-peer half-open block, \`unique = never\`, log
