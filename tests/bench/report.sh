@@ -34,7 +34,7 @@ and on whatever else it runs.
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC')
 - Machine: $ncpu CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r)
 - Load average (1/5/15 min): before the IKE runs $load_before, after them $load_during
-- cygnet: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (build $BUILD)
+- cygnet: $cyg_rev (build $BUILD)
 - strongSwan: charon $(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null)
   with \`$(echo "$CHARON_PLUGINS" | tr -s ' \n' ' ')\`
 - $(openssl version), $(iperf3 --version | head -n1)
@@ -86,8 +86,9 @@ T
 Target: cygnetd at least 2x strongSwan in setups/s: **$(verdict "$ike_ratio" 2)** (${ike_ratio}x);
 per responder CPU second: ${ike_cpu_ratio}x.
 
-ikeload itself used $cy_lcpu s of CPU in the median cygnetd round of $cy_wall s
-(charon round: $ss_lcpu s CPU in $ss_wall s). An initiator does about as much
+ikeload itself used $cy_lcpu s of CPU in the median cygnetd round, whose setup
+and delete phases took $cy_wall s (charon round: $ss_lcpu s CPU in $ss_wall s;
+ikeload's CPU time includes its start-up). An initiator does about as much
 crypto per SA as a responder, so when ikeload's CPU time approaches the
 round's wall time, the cygnetd rate is bounded by the initiator, not by
 cygnetd; the CPU-per-setup column is the figure that is free of that bound.

@@ -46,6 +46,8 @@ mkdir -p "$RES"
 need_root
 need_cmd ip unshare taskset swanctl iperf3 openssl "$PY" "$CHARON_BIN" "$CYGNETD" "$IKELOAD"
 ncpu=$(nproc)
+# before anything is written (docs/bench.md itself would make it "dirty")
+cyg_rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 [ "$ncpu" -ge 2 ] || { RESP_CPU=0; LOAD_CPU=0; }
 
 # --- helpers -------------------------------------------------------------
@@ -229,7 +231,7 @@ p = json.loads(open(pick).read())
 ms_per = 1000.0 * cpu / ok if ok else 0.0
 print(f'{p["setups_per_s"]:.1f} {p["p50_ms"]:.2f} {p["p99_ms"]:.2f} {ok} {fail} '
       f'{ms_per:.3f} {(1000.0 / ms_per) if ms_per else 0:.1f} '
-      f'{min(rates):.1f} {max(rates):.1f} {p["cpu_s"]:.2f} {p["setup_s"]:.2f}')
+      f'{min(rates):.1f} {max(rates):.1f} {p["cpu_s"]:.2f} {p["setup_s"] + p["delete_s"]:.2f}')
 PY
 }
 read -r cy_rate cy_p50 cy_p99 cy_ok cy_fail cy_ms cy_cps cy_min cy_max cy_lcpu cy_wall <<<"$(ike_summary cygnetd)"
