@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ikeload sets up 50 IKE+CHILD SAs against cygnetd (8 in flight), then
-# deletes them: all 50 succeed, cygnetd ends with no SA. Functional only, no
-# timing assertions.
+# deletes them: all 50 succeed, cygnetd ends with no SA. Then 21 SAs with two
+# initiator threads, and 5 with a wrong PSK (failures counted by reason).
+# Functional only, no timing assertions.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -69,5 +70,22 @@ n_up=$(grep -c "CHILD SA 'net' installed" "$gwd/cygnetd.log")
 [ "$n_up" = 50 ] || fail "cygnetd installed $n_up CHILD SAs, expected 50"
 wait_for "[ \$(grep -c 'IKE SA deleted: deleted by peer' '$gwd/cygnetd.log') = 50 ]" 5 \
 	"cygnetd did not delete all 50 SAs"
+log "50 setups and 50 deletes"
+
+# two initiator threads (own cores and sockets), 21 SAs split 11 + 10
+out=$(ns_exec ld timeout 60 "$IKELOAD" --remote 192.0.2.1 --psk cygnet-ikeload-test-psk \
+	--id-local load.example --id-remote gw.example --remote-ts 10.1.0.0/16 \
+	-n 21 -c 4 --threads 2 --json) || { printf '%s\n' "$out" >&2; fail "ikeload --threads 2 failed"; }
+grep -q '"threads":2,"ok":21,"failed":0' <<<"$out" || { printf '%s\n' "$out" >&2; fail "not 21 setups with 2 threads"; }
+grep -q '"deleted":21,"delete_failed":0' <<<"$out" || fail "not 21 deletes with 2 threads"
+
+# a wrong PSK: every setup fails, counted under the peer's notify
+out=$(ns_exec ld timeout 60 "$IKELOAD" --remote 192.0.2.1 --psk not-the-psk \
+	--id-local load.example --id-remote gw.example --remote-ts 10.1.0.0/16 \
+	-n 5 -c 5 --json 2>/dev/null)
+[ $? = 1 ] || fail "ikeload did not exit 1 on failures"
+grep -q '"fail_reasons":{"IKE_AUTH failed: peer sent AUTHENTICATION_FAILED":5}' <<<"$out" ||
+	{ printf '%s\n' "$out" >&2; fail "failures not counted by reason"; }
+
 grep -q 'cygnet-ikeload-test-psk' "$gwd/cygnetd.log" && fail "the PSK appears in the log"
-log "ok: 50 setups and 50 deletes"
+log "ok"
