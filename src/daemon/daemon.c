@@ -21,8 +21,8 @@ struct daemon {
 	struct event_base *base;
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct net *net;
-	struct ike_glue *ike;
 	struct datapath *dp;
+	struct ike_glue *ike;
 };
 
 /* The directory of the configuration file: certificates are relative to it. */
@@ -120,19 +120,20 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
 		log_error("reload failed, keeping the previous configuration");
 }
 
+static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct net_endpoints *ep)
+{
+	struct daemon *d = ctx;
+
+	if (d->dp)
+		datapath_input_udp(d->dp, pkt, len, ep);
+}
+
 static void on_ike(void *ctx, const uint8_t *msg, size_t len, const struct net_endpoints *ep)
 {
 	struct daemon *d = ctx;
 
 	if (d->ike)
 		ike_core_input(ike_glue_core(d->ike), msg, len, ep);
-}
-
-static void on_esp(void *ctx, const uint8_t *pkt, size_t len, const struct net_endpoints *ep)
-{
-	struct daemon *d = ctx;
-
-	datapath_input_udp(d->dp, pkt, len, ep);
 }
 
 bool daemon_run(const struct daemon_options *o)
@@ -161,12 +162,13 @@ bool daemon_run(const struct daemon_options *o)
 	d.net = net_open(d.base, &nc);
 	if (!d.net)
 		goto out;
-	d.ike = ike_glue_new(d.base, d.net, net_bound_port(d.net, true, AF_INET));
+	/* without a datapath (no TUN, no privileges) CHILD SAs are negotiated
+	 * and logged only */
 	d.dp = datapath_new(d.base, d.net);
-	if (!d.ike || !d.dp)
-		goto out;
-	ike_glue_set_datapath(d.ike, d.dp);
-	if (!load_config(&d))
+	if (!d.dp)
+		log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
+	d.ike = ike_glue_new(d.base, d.net, d.dp, net_bound_port(d.net, true, AF_INET));
+	if (!d.ike || !load_config(&d))
 		goto out;
 	if (o->pidfile && !pidfile_write(o->pidfile))
 		goto out;

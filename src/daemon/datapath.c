@@ -14,6 +14,7 @@
 #include "ike/ike_sa.h"
 #include "ike/ike_ts.h"
 #include "kernel/kernel_ipsec.h"
+#include "kernel/route.h"
 #include "kernel/socket.h"
 #include "kernel/userspace/us_ipsec.h"
 #include "kernel/userspace/userspace.h"
@@ -49,6 +50,14 @@ struct dp_reqid {
 	bool seen;			/* apply: still a trap in the new config */
 };
 
+/* A virtual IP a peer gave us, on the TUN while a CHILD SA using it is
+ * installed (by address: an IKE rekey moves it to the new IKE SA). */
+struct dp_vip {
+	struct dp_vip *next;
+	struct sockaddr_storage addr;
+	unsigned refs;
+};
+
 /* One installed CHILD SA, by its inbound SPI (unique on this node). */
 struct dp_child {
 	struct dp_child *next;
@@ -57,6 +66,7 @@ struct dp_child {
 	struct sockaddr_storage local, remote;	/* outer addresses now */
 	struct kernel_encap encap;
 	struct dp_reqid *rq;
+	struct dp_vip *vip;		/* ours from the peer, or NULL */
 };
 
 /* An inbound SPI reserved by spi_alloc and not yet installed. */
@@ -77,6 +87,8 @@ struct datapath {
 	struct dp_reqid *reqids;
 	struct dp_child *children;
 	struct dp_spi *reserved;
+	struct dp_vip *vips;
+	struct route_ctx *route;	/* userspace: virtual IPs on the TUN */
 	uint32_t next_reqid;
 	char (*encap_conns)[IKE_NAME_MAX];	/* connections with encap = yes */
 	size_t n_encap_conns;
@@ -324,6 +336,59 @@ static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel
 	return dp->ki->ops->add_sa(dp->ki->be, &k);
 }
 
+static uint8_t host_prefix(const struct sockaddr_storage *a)
+{
+	return a->ss_family == AF_INET ? 32 : 128;
+}
+
+/* The virtual IP the peer assigned us goes on the TUN, so the host stack
+ * uses it as the source of what the tunnel routes carry (the routes have
+ * no preferred source; the TUN's own address is chosen). */
+static struct dp_vip *vip_get(struct datapath *dp, const struct ike_sa *sa)
+{
+	struct dp_vip *v;
+	char a[64];
+
+	if (!dp->userspace || !dp->route || !sa->has_vip || sa->vip_leased)
+		return NULL;
+	for (v = dp->vips; v; v = v->next)
+		if (sockaddr_equal(&v->addr, &sa->vip.addr, false))
+			break;
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return NULL;
+		v->addr = sa->vip.addr;
+		sockaddr_set_port(&v->addr, 0);
+		if (!route_addr_add(dp->route, userspace_ifindex(dp->ki), &v->addr,
+				    host_prefix(&v->addr))) {
+			free(v);
+			return NULL;
+		}
+		v->next = dp->vips;
+		dp->vips = v;
+		sockaddr_str(&v->addr, a, sizeof(a));
+		a[strcspn(a, "[")] = '\0';	/* no port */
+		sa_info(sa, "virtual IP %s on %s", a, dp->tun_name);
+	}
+	v->refs++;
+	return v;
+}
+
+static void vip_put(struct datapath *dp, struct dp_vip *v)
+{
+	struct dp_vip **pp;
+
+	if (!v || --v->refs)
+		return;
+	route_addr_del(dp->route, userspace_ifindex(dp->ki), &v->addr, host_prefix(&v->addr));
+	for (pp = &dp->vips; *pp && *pp != v; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = v->next;
+	free(v);
+}
+
 bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 			    const struct child_sa *c)
 {
@@ -334,8 +399,10 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	bool fresh = false;
 	int err;
 
-	if (!dp->ki)
-		return false;
+	if (!dp->ki) {
+		sa_warn(sa, "CHILD SA '%s' negotiated without an ESP datapath", c->name);
+		return true;
+	}
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return false;
@@ -357,6 +424,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	ch->remote = sa->ep.remote;
 	child_encap(dp, sa, c, &ch->encap);
 	ch->rq = rq;
+	ch->vip = vip_get(dp, sa);
 	/* inbound first: the peer may use its outbound SA as soon as it has
 	 * our response; the outbound SA releases packets held for an acquire */
 	err = add_one_sa(dp, c, KERNEL_DIR_IN, c->spi_in, &ch->remote, &ch->local, &ch->encap,
@@ -395,6 +463,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		ch->encap.enabled ? " (UDP encapsulated out)" : "");
 	return true;
 fail:
+	vip_put(dp, ch->vip);
 	if (fresh)
 		rq_free(rq);
 	free(ch);
@@ -431,6 +500,7 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 	dp->ki->ops->del_sa(dp->ki->be, &out);
 	dp->ki->ops->del_sa(dp->ki->be, &in);
 	rq_release(dp, ch->rq);
+	vip_put(dp, ch->vip);
 	free(ch);
 }
 
@@ -714,6 +784,7 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 
 		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
 		dp->userspace = true;
+		dp->route = route_open();
 	}
 	if (!dp->ki) {
 		log_error("datapath: cannot open the %s backend", use_xfrm ? "XFRM" : "userspace");
@@ -745,15 +816,18 @@ bool datapath_apply(struct datapath *dp, const struct config *cfg)
 	const struct config_daemon *s = &cfg->daemon;
 
 	if (!dp->ki) {
+		/* without a backend (no TUN, no privileges) CHILD SAs are still
+		 * negotiated, carrying no traffic; the next reload tries again */
 		if (!backend_open(dp, s))
-			return false;
+			log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
 	} else if (s->datapath != dp->settings.datapath || s->tun_mtu != dp->settings.tun_mtu ||
 		   strcmp(s->tun_name ? s->tun_name : "cygnet0", dp->tun_name) != 0) {
 		log_warn("daemon { } datapath settings changed: they apply after a restart");
 	}
 	if (!encap_conns_apply(dp, cfg))
 		return false;
-	traps_apply(dp, cfg);
+	if (dp->ki)
+		traps_apply(dp, cfg);
 	return true;
 }
 
@@ -823,6 +897,12 @@ void datapath_free(struct datapath *dp)
 			dp->children = ch->next;
 			free(ch);
 		}
+		while (dp->vips) {
+			struct dp_vip *v = dp->vips;
+
+			dp->vips = v->next;
+			free(v);
+		}
 		while (dp->reqids) {
 			struct dp_reqid *rq = dp->reqids;
 
@@ -832,6 +912,7 @@ void datapath_free(struct datapath *dp)
 		}
 		dp->ki->ops->destroy(dp->ki->be);
 	}
+	route_close(dp->route);
 	free(dp->encap_conns);
 	free(dp);
 }

@@ -31,7 +31,9 @@ struct ike_sa;
 struct child_sa;
 struct datapath;
 
-/* Nothing is opened until the first datapath_apply. */
+/* Nothing is opened until the first datapath_apply. The reqids here are
+ * the datapath's own (traps share them with the CHILD SAs they trigger);
+ * child_sa.reqid of the IKE core is not used. */
 struct datapath *datapath_new(struct event_base *base, struct net *net);
 /* Removes trap policies, logs the counters, destroys the backend. Call
  * after the IKE core is gone (its shutdown uninstalls CHILD SAs). */
@@ -43,7 +45,9 @@ void datapath_set_core(struct datapath *dp, struct ike_core *core);
  * cfg->daemon (later changes there need a restart and say so); trap
  * policies follow the connections with start_action = trap, and `encap`
  * of each connection is remembered. The core must already have cfg's
- * connections. false (logged) when the backend cannot be opened. */
+ * connections. A backend that cannot be opened (no TUN, no privileges) is
+ * logged and tried again on the next call; CHILD SAs are then negotiated
+ * without traffic. false only when out of memory. */
 bool datapath_apply(struct datapath *dp, const struct config *cfg);
 
 /* ike_env callbacks. */

@@ -18,11 +18,11 @@
 struct ike_glue {
 	struct event_base *base;
 	struct net *net;
+	struct datapath *dp;
 	struct ike_core *core;
 	struct config *cfg;
 	struct pool **pools;
 	size_t npools;
-	struct datapath *dp;
 };
 
 static bool g_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg,
@@ -31,6 +31,13 @@ static bool g_send(void *ctx, const struct net_endpoints *ep, const uint8_t *msg
 	struct ike_glue *g = ctx;
 
 	return net_send_ike(g->net, ep, msg, len);
+}
+
+static void g_keepalive(void *ctx, const struct net_endpoints *ep)
+{
+	struct ike_glue *g = ctx;
+
+	net_send_keepalive(g->net, ep);
 }
 
 static const struct config_secret *find_secret(const struct config *cfg,
@@ -189,11 +196,12 @@ static void g_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 }
 
 struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
-			      uint16_t natt_port)
+			      struct datapath *dp, uint16_t natt_port)
 {
 	struct ike_glue *g = calloc(1, sizeof(*g));
 	struct ike_env env = {
-		.natt_port = natt_port, .send = g_send, .psk_lookup = g_psk,
+		.natt_port = natt_port, .send = g_send, .keepalive = g_keepalive,
+		.psk_lookup = g_psk,
 		.vip_acquire = g_vip, .vip_release = g_vip_release, .spi_alloc = g_spi,
 		.child_install = g_install, .child_uninstall = g_uninstall,
 		.timer_arm = g_timer_arm, .timer_cancel = g_timer_cancel,
@@ -204,12 +212,15 @@ struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
 		return NULL;
 	g->base = base;
 	g->net = net;
+	g->dp = dp;
 	env.ctx = g;
 	g->core = ike_core_new(&env);
 	if (!g->core) {
 		free(g);
 		return NULL;
 	}
+	if (dp)
+		datapath_set_core(dp, g->core);	/* acquires initiate here */
 	return g;
 }
 
@@ -307,12 +318,6 @@ void ike_glue_start(struct ike_glue *g)
 			ike_core_initiate(g->core, cc->name, cc->children[k].name, &ep);
 		}
 	}
-}
-
-void ike_glue_set_datapath(struct ike_glue *g, struct datapath *dp)
-{
-	g->dp = dp;
-	datapath_set_core(dp, g->core);
 }
 
 struct ike_core *ike_glue_core(struct ike_glue *g)

@@ -12,8 +12,11 @@ struct event_base;
 struct net;
 struct ike_glue;
 
+struct datapath;
+
+/* dp may be NULL: CHILD SAs are then only logged. */
 struct ike_glue *ike_glue_new(struct event_base *base, struct net *net,
-			      uint16_t natt_port);
+			      struct datapath *dp, uint16_t natt_port);
 /* Takes ownership of cfg (freed on the next apply or on free): pools are
  * created for new pool names (existing pools and their leases stay),
  * connections are replaced for new SAs. */
@@ -21,9 +24,7 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 /* Initiates every child with start_action = start. */
 void ike_glue_start(struct ike_glue *g);
 struct ike_core *ike_glue_core(struct ike_glue *g);
-/* CHILD SAs go to dp (datapath.h); without one they are only logged. */
-struct datapath;
-void ike_glue_set_datapath(struct ike_glue *g, struct datapath *dp);
+
 /* Sends Deletes for established SAs, frees everything. */
 void ike_glue_free(struct ike_glue *g, bool send_deletes);
 

@@ -17,7 +17,7 @@ struct ike_core {
 	struct htable by_init;		/* ike_sa.by_init: (spi_i, peer) */
 	struct htable by_id;		/* unique ids: ike_sa via id_node */
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
-	uint32_t next_unique, next_child_unique;
+	uint32_t next_unique, next_child_unique, next_reqid;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;
 	unsigned peer_half_open_limit;
@@ -61,6 +61,7 @@ void ike_sa_timer_arm(struct ike_sa *sa, struct ike_timer *t, uint32_t ms);
 void ike_sa_timer_cancel(struct ike_sa *sa, struct ike_timer *t);
 void ike_sa_schedule_dpd(struct ike_sa *sa);
 void ike_sa_schedule_rekey(struct ike_sa *sa);
+void ike_sa_schedule_keepalive(struct ike_sa *sa);
 /* 10..30 s, random: when to try a refused rekey again (collisions). */
 uint32_t ike_sa_retry_delay(void);
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);

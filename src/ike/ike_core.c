@@ -149,6 +149,7 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	}
 	c->next_unique = 1;
 	c->next_child_unique = 1;
+	c->next_reqid = 1;
 	c->msg_in = malloc(sizeof(*c->msg_in));
 	c->msg_out = malloc(sizeof(*c->msg_out));
 	if (!c->msg_in || !c->msg_out ||

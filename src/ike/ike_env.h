@@ -56,6 +56,8 @@ struct ike_env {
 	/* Send one IKE datagram (without the non-ESP marker). */
 	bool (*send)(void *ctx, const struct net_endpoints *ep,
 		     const uint8_t *msg, size_t len);
+	/* A NAT-T keepalive (RFC 3948 2.3) to the peer; NULL: none sent. */
+	void (*keepalive)(void *ctx, const struct net_endpoints *ep);
 	/* The PSK shared between two identities (either may be matched).
 	 * *out allocated; the core wipes it. */
 	bool (*psk_lookup)(void *ctx, const struct ike_id *local,

@@ -17,6 +17,7 @@ enum exp_type {
 	/* inside EXP_CHILD */
 	EXC_NAME = 1, EXC_SPI_IN, EXC_SPI_OUT, EXC_ALG, EXC_MODE, EXC_ENCAP,
 	EXC_ENCR_IR, EXC_INTEG_IR, EXC_ENCR_RI, EXC_INTEG_RI, EXC_LOCAL_TS, EXC_REMOTE_TS,
+	EXC_INITIATOR, EXC_REQID,
 };
 
 static void tlv(struct wbuf *w, uint16_t type, const void *p, size_t len)
@@ -77,6 +78,8 @@ static void export_child(struct wbuf *w, const struct child_sa *ch)
 	tlv_alg(&in, EXC_ALG, &ch->alg);
 	tlv_u64(&in, EXC_MODE, ch->mode);
 	tlv_u64(&in, EXC_ENCAP, ch->encap);
+	tlv_u64(&in, EXC_INITIATOR, ch->initiator);
+	tlv_u64(&in, EXC_REQID, ch->reqid);
 	tlv_chunk(&in, EXC_ENCR_IR, &ch->keys.encr_ir);
 	tlv_chunk(&in, EXC_INTEG_IR, &ch->keys.integ_ir);
 	tlv_chunk(&in, EXC_ENCR_RI, &ch->keys.encr_ri);
@@ -215,6 +218,8 @@ static bool import_child(struct ike_sa *sa, struct rd *blk)
 		case EXC_ALG: ok = get_alg(&v, &ch->alg); break;
 		case EXC_MODE: ok = get_u64(&v, &x); ch->mode = x ? IKE_MODE_TRANSPORT : IKE_MODE_TUNNEL; break;
 		case EXC_ENCAP: ok = get_u64(&v, &x); ch->encap = x; break;
+		case EXC_INITIATOR: ok = get_u64(&v, &x); ch->initiator = x; break;
+		case EXC_REQID: ok = get_u64(&v, &x); ch->reqid = (uint32_t)x; break;
 		case EXC_ENCR_IR: ok = get_chunk(&v, &ch->keys.encr_ir); break;
 		case EXC_INTEG_IR: ok = get_chunk(&v, &ch->keys.integ_ir); break;
 		case EXC_ENCR_RI: ok = get_chunk(&v, &ch->keys.encr_ri); break;
@@ -379,6 +384,7 @@ bool ike_core_activate(struct ike_core *c, uint32_t unique_id)
 	sa_info(sa, "activated");
 	ike_sa_schedule_dpd(sa);
 	ike_sa_schedule_rekey(sa);
+	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
 	core_event(sa, IKE_EV_SA_UPDATED, NULL);

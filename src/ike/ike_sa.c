@@ -182,6 +182,19 @@ void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
 				 rekey_delay_ms(cc->rekey_time_s, cc->rand_time_s));
 }
 
+static void on_keepalive_timer(struct ike_timer *t)
+{
+	struct ike_sa *sa = (struct ike_sa *)(void *)((char *)t -
+					offsetof(struct ike_sa, keepalive_timer));
+	struct ike_core *c = sa->core;
+
+	t->armed = false;
+	if (sa->state != IKE_SA_ESTABLISHED || !sa->nat_here || !c->env.keepalive)
+		return;
+	c->env.keepalive(c->env.ctx, &sa->ep);
+	ike_sa_timer_arm(sa, t, IKE_KEEPALIVE_MS);
+}
+
 void ike_sa_schedule_dpd(struct ike_sa *sa)
 {
 	if (sa->conf && sa->conf->dpd_delay_s)
@@ -205,6 +218,7 @@ struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
 	sa->dpd_timer.fire = on_dpd_timer;
 	sa->setup_timer.fire = on_setup_timer;
 	sa->rekey_timer.fire = on_rekey_timer;
+	sa->keepalive_timer.fire = on_keepalive_timer;
 	sa->last_in_ms = c->env.now_ms ? c->env.now_ms(c->env.ctx) : 0;
 	/* an initiator gives up by retransmission; a responder's half-open
 	 * SA may never hear from the peer again */
@@ -250,7 +264,9 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_sa_timer_cancel(sa, &sa->dpd_timer);
 	ike_sa_timer_cancel(sa, &sa->setup_timer);
 	ike_sa_timer_cancel(sa, &sa->rekey_timer);
+	ike_sa_timer_cancel(sa, &sa->keepalive_timer);
 	if (c->env.timer_release) {
+		c->env.timer_release(c->env.ctx, &sa->keepalive_timer);
 		c->env.timer_release(c->env.ctx, &sa->rekey_timer);
 		c->env.timer_release(c->env.ctx, &sa->rt_timer);
 		c->env.timer_release(c->env.ctx, &sa->dpd_timer);
@@ -303,6 +319,7 @@ void ike_sa_established(struct ike_sa *sa)
 	core_event(sa, IKE_EV_SA_UP, NULL);
 	ike_sa_schedule_dpd(sa);
 	ike_sa_schedule_rekey(sa);
+	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
 }
@@ -327,6 +344,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_sa_timer_cancel(sa, &sa->dpd_timer);
 	ike_sa_timer_cancel(sa, &sa->rekey_timer);
 	ike_sa_timer_cancel(sa, &sa->setup_timer);
+	ike_sa_timer_cancel(sa, &sa->keepalive_timer);
 	ike_sa_set_state(sa, IKE_SA_DEAD);
 	core_sa_unregister(c, sa);
 }
@@ -444,4 +462,10 @@ void ike_dgrams_free(struct ike_dgrams *d)
 	free(d->v);
 	d->v = NULL;
 	d->n = 0;
+}
+
+void ike_sa_schedule_keepalive(struct ike_sa *sa)
+{
+	if (sa->nat_here && sa->core->env.keepalive)
+		ike_sa_timer_arm(sa, &sa->keepalive_timer, IKE_KEEPALIVE_MS);
 }

@@ -78,8 +78,6 @@ struct child_sa {
 	uint8_t protocol;		/* PROTO_ESP */
 	enum ike_mode mode;
 	bool encap;			/* ESP in UDP (NAT) */
-	bool initiator;			/* we initiated the exchange that made it:
-					 * keys _ir are then our outbound ones */
 	uint32_t spi_in, spi_out;	/* host order */
 	struct ike_chosen alg;
 	struct child_keys keys;		/* _ir / _ri as in RFC 7296 2.17 */
@@ -91,11 +89,18 @@ struct child_sa {
 	struct ike_sa *sa;		/* owner */
 	struct ike_timer rekey_timer;
 	bool rekeying;
+	/* we initiated the exchange that made it: keys._ir are then ours out */
+	bool initiator;
+	/* ties SAs to policies; a rekeyed CHILD SA keeps its predecessor's */
+	uint32_t reqid;
+	/* replaced by a rekey: its successor keeps the policies */
+	bool replaced;
 };
 
 #define IKE_RT_TRIES 5
 #define IKE_RT_BASE_MS 4000
 #define IKE_SETUP_TIMEOUT_MS 30000
+#define IKE_KEEPALIVE_MS 20000	/* behind a NAT: keep its mapping alive */
 
 struct ike_sa {
 	uint32_t unique_id;
@@ -155,7 +160,7 @@ struct ike_sa {
 
 	struct child_sa *children;
 
-	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer;
+	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer, keepalive_timer;
 	uint64_t last_in_ms;
 
 	/* table links (core) */

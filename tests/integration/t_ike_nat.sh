@@ -18,6 +18,7 @@ need_cmd ip unshare swanctl iptables "$CHARON_BIN" "$CYGNETD"
 ns_create gw nat rw
 ns_veth rw eth0 198.51.100.2/24 nat eth0 198.51.100.1/24
 ns_veth nat eth1 192.0.2.254/24 gw eth0 192.0.2.1/24
+ns_exec gw ip addr add 10.1.0.1/24 dev lo
 ns_exec rw ip route add default via 198.51.100.1 || fail "RW default route"
 ns_exec nat sysctl -qw net.ipv4.ip_forward=1 || fail "forwarding in the NAT"
 ns_exec nat iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE ||
@@ -119,7 +120,8 @@ grep -q "CHILD SA 'net' installed.*(UDP encap)" "$gwd/cygnetd.log" ||
 # DPD from cygnetd (dpd_delay = 2s) is answered through the NAT
 wait_for "grep -q 'received INFORMATIONAL response' '$gwd/cygnetd.log'" 10 \
 	"no DPD answered through the NAT"
-log "ESTABLISHED through the NAT, DPD answered"
+wait_for "ns_exec rw ping -c1 -W1 10.1.0.1" 10 "no ping through the NATed tunnel"
+log "ESTABLISHED through the NAT, DPD answered, ping through the tunnel"
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 wait_for "grep -q 'deleted by peer' '$gwd/cygnetd.log'" 5 "cygnetd kept the SA"
 charon_stop rw

@@ -2,7 +2,8 @@
 # A stock strongSwan road warrior (charon + kernel-libipsec) connects to
 # cygnetd with PSK (aes256gcm16-prfsha256-x25519), asks for a virtual IP and
 # gets one from a pool with DNS; both ends list the SA, the RW's CHILD SA is
-# INSTALLED; then the RW terminates and cygnetd logs the delete.
+# INSTALLED, a ping crosses the tunnel; then the RW terminates and cygnetd
+# logs the delete.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -117,6 +118,11 @@ grep -q 'IKE SA .rw. established' "$gwd/cygnetd.log" || fail "cygnetd: SA not es
 grep -q "CHILD SA 'net' installed" "$gwd/cygnetd.log" || fail "cygnetd: CHILD SA not installed"
 grep -q 'assigning virtual IP 10\.3\.0\.1' "$gwd/cygnetd.log" || fail "cygnetd: no virtual IP assigned"
 log "ESTABLISHED with virtual IP 10.3.0.1 and DNS"
+
+# traffic: the RW's virtual IP reaches 10.1.0.1 behind the gateway through
+# ESP in UDP (libipsec on the RW, cygnet's userspace datapath)
+wait_for "ns_exec rw ping -c1 -W1 10.1.0.1" 10 "no ping through the tunnel"
+log "ping through the tunnel ok"
 
 # no key material in cygnetd's log (the PSK and nothing that looks like one)
 grep -q 'cygnet-ike-test-psk' "$gwd/cygnetd.log" && fail "the PSK appears in the log"

@@ -17,6 +17,7 @@ need_cmd ip unshare swanctl "$CHARON_BIN" "$CYGNETD"
 
 ns_create gw rw
 ns_veth gw eth0 192.0.2.1/24 rw eth0 192.0.2.100/24
+ns_exec gw ip addr add 10.1.0.1/24 dev lo
 
 gwd=$(ns_dir gw)
 cat >"$gwd/cygnet.conf" <<CONF
@@ -116,7 +117,9 @@ grep -qi 'unacceptable\|failed' "$gwd/cygnetd.log" && {
 	grep -i 'unacceptable\|failed' "$gwd/cygnetd.log" >&2
 	fail "cygnetd logged a failure"
 }
-log "rekeys ok"
+# traffic still flows over the rekeyed CHILD SA
+wait_for "ns_exec rw ping -c1 -W1 10.1.0.1" 10 "no ping through the rekeyed tunnel"
+log "rekeys ok, ping through the rekeyed CHILD SA"
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 wait_for "grep -q 'deleted by peer' '$gwd/cygnetd.log'" 5 "cygnetd kept the SA"
 charon_stop rw

@@ -40,6 +40,7 @@ struct hn_peer {
 	uint32_t next_spi;
 	uint64_t sent;
 	uint16_t nat_port_offset;	/* NAT: source ports move by this */
+	unsigned keepalives;
 };
 
 struct hn {
@@ -87,6 +88,12 @@ static inline bool hn_send(void *ctx, const struct net_endpoints *ep, const uint
 	memcpy(q->data, msg, len);
 	q->len = len;
 	return true;
+}
+
+static inline void hn_keepalive(void *ctx, const struct net_endpoints *ep)
+{
+	(void)ep;
+	((struct hn_peer *)ctx)->keepalives++;
 }
 
 static inline bool hn_psk(void *ctx, const struct ike_id *local, const struct ike_id *remote,
@@ -214,6 +221,7 @@ static inline void hn_peer_init(struct hn *h, struct hn_peer *p, const char *nam
 {
 	struct ike_env env = {
 		.ctx = p, .natt_port = 4500, .send = hn_send, .psk_lookup = hn_psk,
+		.keepalive = hn_keepalive,
 		.vip_acquire = hn_vip, .vip_release = hn_vip_release,
 		.spi_alloc = hn_spi, .child_install = hn_install,
 		.child_uninstall = hn_uninstall, .timer_arm = hn_timer_arm,

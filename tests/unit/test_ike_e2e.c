@@ -364,6 +364,10 @@ START_TEST(nat_detected_and_floated)
 	ck_assert_uint_eq(sockaddr_port(&r->ep.remote), 14500);
 	ck_assert_uint_eq(sockaddr_port(&r->ep.local), 4500);
 	ck_assert(r->children->encap && i->children->encap);
+	/* the side behind the NAT keeps the mapping alive */
+	hn_advance(&H, 60000);
+	ck_assert_uint_eq(H.i.keepalives, 3);
+	ck_assert_uint_eq(H.r.keepalives, 0);
 	hn_free(&H);
 }
 END_TEST

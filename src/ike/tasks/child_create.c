@@ -30,6 +30,7 @@ struct child_create {
 	bool has_sa;			/* responder: the request carried an SA */
 	struct ike_chosen alg;		/* responder: the selected proposal */
 	uint32_t rekey_spi;		/* initiator: inbound SPI of the old child */
+	uint32_t rekey_of;		/* responder: outbound SPI of the old child */
 	uint8_t rekey_spi_b[4];
 	struct ke *ke;			/* PFS */
 	struct chunk ke_pub, shared;
@@ -77,8 +78,9 @@ static size_t ts_copy(const struct ike_payload *p, struct ike_ts *out)
 	return k;
 }
 
-/* Derive keys, hand to the datapath, link into the SA. */
-static bool install(struct child_create *cc)
+/* Derive keys, hand to the datapath, link into the SA. old: the CHILD SA
+ * this one rekeys, or NULL. */
+static bool install(struct child_create *cc, struct child_sa *old)
 {
 	struct ike_sa *sa = cc->t.sa;
 	struct child_sa *ch = cc->child;
@@ -98,6 +100,7 @@ static bool install(struct child_create *cc)
 	}
 	ch->encap = sa->nat_here || sa->nat_there;
 	ch->initiator = cc->t.initiator;
+	ch->reqid = old ? old->reqid : sa->core->next_reqid++;
 	if (env->child_install && !env->child_install(env->ctx, sa, ch)) {
 		sa_error(sa, "CHILD SA '%s': the datapath refused it", ch->name);
 		return false;
@@ -106,6 +109,8 @@ static bool install(struct child_create *cc)
 	ch->next = sa->children;
 	sa->children = ch;
 	core_child_register(sa->core, ch);
+	if (old)
+		old->replaced = true;
 	child_sa_schedule_rekey(sa, ch);
 	cc->child = NULL;
 	sa->core->stats.child_installed++;
@@ -239,7 +244,8 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 			return TASK_DONE;
 		}
 	}
-	if (install(cc) && cc->rekey_spi) {
+	if (install(cc, cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) : NULL) &&
+	    cc->rekey_spi) {
 		struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi);
 
 		sa_info(sa, "CHILD SA '%s' rekeyed, deleting the old one", ch->name);
@@ -289,6 +295,7 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			return TASK_DONE;
 		}
 		old_name = o->name;
+		cc->rekey_of = old;
 	}
 	if (t->exchange == CREATE_CHILD_SA) {
 		const struct ike_payload *nonce = ike_msg_find(m, PL_NONCE);
@@ -384,7 +391,8 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 
 	if (!cc->has_sa)
 		return TASK_DONE;
-	if (!cc->notify && cc->child && !install(cc))
+	if (!cc->notify && cc->child &&
+	    !install(cc, cc->rekey_of ? ike_sa_child_by_spi_out(t->sa, cc->rekey_of) : NULL))
 		cc->notify = N_TEMPORARY_FAILURE;
 	if (cc->notify) {
 		uint8_t d[2] = { (uint8_t)(cc->ke_group >> 8), (uint8_t)cc->ke_group };

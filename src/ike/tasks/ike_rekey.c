@@ -91,6 +91,8 @@ static void take_over(struct ike_sa *old, struct ike_sa *n)
 	core_event(n, IKE_EV_SA_REKEYED, NULL);
 	ike_sa_schedule_dpd(n);
 	ike_sa_schedule_rekey(n);
+	ike_sa_schedule_keepalive(n);
+	ike_sa_timer_cancel(old, &old->keepalive_timer);
 }
 
 static bool add_payloads(struct ike_rekey *r, struct ike_msg *m, struct ike_sa *n,
