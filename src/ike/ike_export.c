@@ -306,7 +306,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 		case EXP_MY_ID: ok = get_id(&v, &sa->my_id); break;
 		case EXP_PEER_ID: ok = get_id(&v, &sa->peer_id); break;
 		case EXP_NAT: {
-			uint8_t a, b;
+			uint8_t a = 0, b = 0;
 
 			ok = v.left == 2 && rd_u8(&v, &a) && rd_u8(&v, &b);
 			sa->nat_here = a;
@@ -314,7 +314,7 @@ uint32_t ike_core_import(struct ike_core *c, const uint8_t *p, size_t len,
 			break;
 		}
 		case EXP_VIP: {
-			uint8_t leased;
+			uint8_t leased = 0;
 
 			ok = v.left == 1 + sizeof(sa->vip) && rd_u8(&v, &leased) &&
 			     rd_copy(&v, &sa->vip, sizeof(sa->vip));
