@@ -122,6 +122,7 @@ always uses UDP encapsulation). cygnet: two cygnetd with \`datapath = userspace\
 
 Targets: at least 3x strongSwan libipsec: **$(verdict "$esp_ratio" 3)**; at least
 40% of the single-core limit: **$(verdict "${esp_limit_ratio%\%}" 40)**.
+Where cygnet's ESP time goes (per-packet system calls, not AES-GCM): docs/bench-profile.md.
 $( [ -n "${esp_cy_note:-}" ] && printf '\ncygnet: %s\n' "$esp_cy_note")
 $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
 
@@ -139,7 +140,8 @@ $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
 - Where the time goes (perf profiles of cygnetd and charon, taken by hand):
   docs/bench-profile.md.
 - Raw logs of this run were in a temporary directory removed at exit;
-  re-run \`make bench\` (BENCH_N, BENCH_C, BENCH_REPEAT, BENCH_THREADS,
-  BENCH_RESP_CPU, BENCH_LOAD_CPU, BENCH_IPERF_SECONDS adjust it).
+  re-run \`make bench\` (BENCH_N, BENCH_N_LARGE, BENCH_C, BENCH_REPEAT,
+  BENCH_THREADS, BENCH_RESP_CPU, BENCH_LOAD_CPU, BENCH_SCHED=fifo|nice,
+  BENCH_ESP_SCHED=rr|nice, BENCH_ESP=0, BENCH_IPERF_SECONDS adjust it).
 EOF
 }
