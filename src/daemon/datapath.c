@@ -1,6 +1,6 @@
 /* cygnetd's datapath: backend choice, CHILD SAs as ESP SAs and policies,
  * reqids shared by traps and rekeys, acquires. See datapath.h. */
-#include "daemon/datapath.h"
+#include "daemon/datapath_int.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,83 +21,7 @@
 #include "kernel/xfrm/xfrm.h"
 #include "lib/log.h"
 
-/* userspace policy routing (userspace.h): tunnel routes in their own table,
- * our IKE/ESP sockets marked so they always take the main table */
-#define DP_ROUTE_TABLE 201
-#define DP_FWMARK 0x6379
-#define DP_RULE_PRIO 201
-#define DP_ACQUIRE_HOLDOFF_S 30
-/* an SPI reserved for a negotiation that never installed it is released
- * after this (longer than any CHILD SA exchange with its retransmits) */
-#define DP_SPI_RESERVE_S 180	/* one initiate per trap while it negotiates */
-#define DP_PRIO_CHILD 1000
-#define DP_PRIO_TRAP 2000	/* installed CHILD SAs win over traps */
-
-/* Everything one reqid protects: the selectors, the policies installed for
- * them, and who holds it (CHILD SAs and at most one trap). */
-struct dp_reqid {
-	struct dp_reqid *next;
-	uint32_t reqid;
-	unsigned refs;
-	bool trap;			/* a trap holds one of the refs */
-	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
-	enum ike_mode mode;
-	struct ike_ts local[CHILD_MAX_TS], remote[CHILD_MAX_TS];
-	size_t n_local, n_remote;
-	struct kernel_policy *pol;	/* n_local x n_remote x (OUT, IN, FWD) */
-	size_t n_pol;
-	uint64_t acquire_until;		/* monotonic seconds */
-	bool seen;			/* apply: still a trap in the new config */
-};
-
-/* A virtual IP a peer gave us, on the TUN while a CHILD SA using it is
- * installed (by address: an IKE rekey moves it to the new IKE SA). */
-struct dp_vip {
-	struct dp_vip *next;
-	struct sockaddr_storage addr;
-	unsigned refs;
-};
-
-/* One installed CHILD SA, by its inbound SPI (unique on this node). */
-struct dp_child {
-	struct dp_child *next;
-	uint32_t ike_id;		/* the IKE SA's unique id */
-	uint32_t spi_in, spi_out;
-	struct sockaddr_storage local, remote;	/* outer addresses now */
-	struct kernel_encap encap;
-	struct dp_reqid *rq;
-	struct dp_vip *vip;		/* ours from the peer, or NULL */
-};
-
-/* An inbound SPI reserved by spi_alloc and not yet installed. */
-struct dp_spi {
-	struct dp_spi *next;
-	uint32_t spi;
-	uint64_t since;			/* monotonic seconds */
-};
-
-struct datapath {
-	struct event_base *base;
-	struct net *net;
-	struct ike_core *core;
-	struct kernel_ipsec *ki;
-	bool userspace;
-	struct config_daemon settings;	/* what the backend was opened with */
-	char tun_name[16];
-	struct dp_reqid *reqids;
-	struct dp_child *children;
-	struct dp_spi *reserved;
-	struct dp_vip *vips;
-	struct route_ctx *route;	/* userspace: virtual IPs on the TUN */
-	uint32_t next_reqid;
-	char (*encap_conns)[IKE_NAME_MAX];	/* connections with encap = yes */
-	size_t n_encap_conns;
-	uint64_t unknown_spi;
-	uint64_t unknown_spi_logged_at;
-	uint64_t expires_soft, expires_hard, acquires;
-};
-
-static uint64_t now_s(void)
+uint64_t dp_now_s(void)
 {
 	struct timespec ts;
 
@@ -186,7 +110,7 @@ static bool rq_add_one(struct datapath *dp, struct dp_reqid *rq, const struct ik
 
 /* OUT local->remote, IN and (tunnel mode, for kernels that forward) FWD
  * remote->local, for every pair of selectors of one family. */
-static bool rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
+bool dp_rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
 			    const struct sockaddr_storage *local,
 			    const struct sockaddr_storage *remote, uint32_t prio)
 {
@@ -220,7 +144,7 @@ static bool ts_list_equal(const struct ike_ts *a, size_t na, const struct ike_ts
 	return true;
 }
 
-static struct dp_reqid *rq_find(struct datapath *dp, const char *conn, const char *child,
+struct dp_reqid *dp_rq_find(struct datapath *dp, const char *conn, const char *child,
 				enum ike_mode mode, const struct ike_ts *l, size_t nl,
 				const struct ike_ts *r, size_t nr)
 {
@@ -233,7 +157,7 @@ static struct dp_reqid *rq_find(struct datapath *dp, const char *conn, const cha
 	return NULL;
 }
 
-static struct dp_reqid *rq_new(struct datapath *dp, const char *conn, const char *child,
+struct dp_reqid *dp_rq_new(struct datapath *dp, const char *conn, const char *child,
 			       enum ike_mode mode, const struct ike_ts *l, size_t nl,
 			       const struct ike_ts *r, size_t nr)
 {
@@ -257,19 +181,19 @@ static struct dp_reqid *rq_new(struct datapath *dp, const char *conn, const char
 	return rq;
 }
 
-static void rq_free(struct dp_reqid *rq)
+void dp_rq_free(struct dp_reqid *rq)
 {
 	free(rq->pol);
 	free(rq);
 }
 
-static void rq_link(struct datapath *dp, struct dp_reqid *rq)
+void dp_rq_link(struct datapath *dp, struct dp_reqid *rq)
 {
 	rq->next = dp->reqids;
 	dp->reqids = rq;
 }
 
-static void rq_release(struct datapath *dp, struct dp_reqid *rq)
+void dp_rq_release(struct datapath *dp, struct dp_reqid *rq)
 {
 	struct dp_reqid **pp;
 
@@ -280,7 +204,7 @@ static void rq_release(struct datapath *dp, struct dp_reqid *rq)
 		;
 	if (*pp)
 		*pp = rq->next;
-	rq_free(rq);
+	dp_rq_free(rq);
 }
 
 /* --- CHILD SAs --------------------------------------------------------- */
@@ -406,10 +330,10 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return false;
-	rq = rq_find(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts, c->remote_ts,
+	rq = dp_rq_find(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts, c->remote_ts,
 		     c->n_remote_ts);
 	if (!rq) {
-		rq = rq_new(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts,
+		rq = dp_rq_new(dp, conn, c->name, c->mode, c->local_ts, c->n_local_ts,
 			    c->remote_ts, c->n_remote_ts);
 		if (!rq) {
 			free(ch);
@@ -434,7 +358,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 			 strerror(-err));
 		goto fail;
 	}
-	if (fresh && !rq_add_policies(dp, rq, &ch->local, &ch->remote, DP_PRIO_CHILD)) {
+	if (fresh && !dp_rq_add_policies(dp, rq, &ch->local, &ch->remote, DP_PRIO_CHILD)) {
 		sa_id(&id, c->spi_in, KERNEL_DIR_IN, &ch->local);
 		dp->ki->ops->del_sa(dp->ki->be, &id);
 		goto fail;
@@ -451,7 +375,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		goto fail;
 	}
 	if (fresh)
-		rq_link(dp, rq);
+		dp_rq_link(dp, rq);
 	spi_reservations(dp, c->spi_in);
 	rq->refs++;
 	rq->acquire_until = 0;
@@ -465,7 +389,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 fail:
 	vip_put(dp, ch->vip);
 	if (fresh)
-		rq_free(rq);
+		dp_rq_free(rq);
 	free(ch);
 	return false;
 }
@@ -499,7 +423,7 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 	/* outbound first: nothing leaves on an SA whose replies we would drop */
 	dp->ki->ops->del_sa(dp->ki->be, &out);
 	dp->ki->ops->del_sa(dp->ki->be, &in);
-	rq_release(dp, ch->rq);
+	dp_rq_release(dp, ch->rq);
 	vip_put(dp, ch->vip);
 	free(ch);
 }
@@ -551,7 +475,7 @@ void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
  * negotiation that allocated one fails. */
 static void spi_reservations(struct datapath *dp, uint32_t spi)
 {
-	uint64_t now = now_s();
+	uint64_t now = dp_now_s();
 
 	for (struct dp_spi **pp = &dp->reserved, *r; (r = *pp);) {
 		if (spi ? r->spi == spi : now - r->since > DP_SPI_RESERVE_S) {
@@ -580,7 +504,7 @@ bool datapath_spi_alloc(struct datapath *dp, uint32_t *spi)
 			return false;
 		}
 		r->spi = *spi;
-		r->since = now_s();
+		r->since = dp_now_s();
 		r->next = dp->reserved;
 		dp->reserved = r;
 		return true;
@@ -600,158 +524,12 @@ void datapath_input_udp(struct datapath *dp, const uint8_t *pkt, size_t len,
 		userspace_input_udp(dp->ki, pkt, len, ep);
 }
 
-/* --- traps and acquires ------------------------------------------------ */
-
-/* The single address of a conf address list, if it is one. */
-static bool conf_single_addr(const struct ike_addr_range *r, size_t n,
-			     struct sockaddr_storage *out)
-{
-	size_t alen;
-
-	if (n != 1 || !r->family)
-		return false;
-	alen = r->family == AF_INET ? 4 : 16;
-	if (memcmp(r->from, r->to, alen) != 0)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->ss_family = (sa_family_t)r->family;
-	if (r->family == AF_INET)
-		memcpy(&((struct sockaddr_in *)out)->sin_addr, r->from, 4);
-	else
-		memcpy(&((struct sockaddr_in6 *)out)->sin6_addr, r->from, 16);
-	return true;
-}
-
-static void trap_install(struct datapath *dp, const struct ike_conf *conf,
-			 const struct ike_child_conf *cc)
-{
-	struct sockaddr_storage me, peer;
-	struct ike_ts l[CHILD_MAX_TS], r[CHILD_MAX_TS];
-	size_t nl = 0, nr = 0;
-	struct dp_reqid *rq;
-
-	if (!conf_single_addr(conf->local_addrs, conf->n_local_addrs, &me) ||
-	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &peer)) {
-		log_warn("connection '%s': start_action = trap needs one local_addrs and one "
-			 "remote_addrs address; child '%s' not trapped", conf->name, cc->name);
-		return;
-	}
-	for (size_t i = 0; i < cc->n_local_ts && nl < CHILD_MAX_TS; i++)
-		if (ts_from_conf(&cc->local_ts[i], &me, &l[nl]))
-			nl++;
-	for (size_t i = 0; i < cc->n_remote_ts && nr < CHILD_MAX_TS; i++)
-		if (ts_from_conf(&cc->remote_ts[i], &peer, &r[nr]))
-			nr++;
-	rq = rq_find(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
-	if (rq && rq->trap) {
-		rq->seen = true;
-		return;
-	}
-	if (!rq) {
-		rq = rq_new(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
-		if (!rq)
-			return;
-		if (!rq_add_policies(dp, rq, &me, &peer, DP_PRIO_TRAP)) {
-			rq_free(rq);
-			return;
-		}
-		rq_link(dp, rq);
-	}
-	rq->trap = rq->seen = true;
-	rq->refs++;
-	log_info("connection '%s': child '%s' trapped (reqid %u)", conf->name, cc->name,
-		 rq->reqid);
-}
-
-static void traps_apply(struct datapath *dp, const struct config *cfg)
-{
-	struct dp_reqid *rq, *next;
-
-	for (rq = dp->reqids; rq; rq = rq->next)
-		rq->seen = false;
-	for (size_t i = 0; dp->core && i < cfg->n_conns; i++) {
-		struct ike_conf *conf = ike_core_conf(dp->core, cfg->conns[i].name);
-
-		for (size_t k = 0; conf && k < conf->n_children; k++)
-			if (conf->children[k].start_action == IKE_START_TRAP)
-				trap_install(dp, conf, &conf->children[k]);
-	}
-	for (rq = dp->reqids; rq; rq = next) {
-		next = rq->next;
-		if (rq->trap && !rq->seen) {
-			log_info("connection '%s': child '%s' no longer trapped", rq->conn,
-				 rq->child);
-			rq->trap = false;
-			rq_release(dp, rq);
-		}
-	}
-}
-
-static void on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
-{
-	struct datapath *dp = ctx;
-	struct dp_reqid *rq;
-	struct ike_conf *conf;
-	struct net_endpoints ep;
-	uint64_t now = now_s();
-
-	(void)pkt;
-	for (rq = dp->reqids; rq && rq->reqid != reqid; rq = rq->next)
-		;
-	if (!rq || !rq->trap || !dp->core || now < rq->acquire_until)
-		return;	/* not a trap, or already negotiating */
-	rq->acquire_until = now + DP_ACQUIRE_HOLDOFF_S;
-	dp->acquires++;
-	conf = ike_core_conf(dp->core, rq->conn);
-	memset(&ep, 0, sizeof(ep));
-	if (!conf || !conf_single_addr(conf->local_addrs, conf->n_local_addrs, &ep.local) ||
-	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &ep.remote))
-		return;
-	sockaddr_set_port(&ep.remote, 500);
-	if (dp->net)
-		sockaddr_set_port(&ep.local, net_bound_port(dp->net, false, ep.local.ss_family));
-	log_info("acquire for reqid %u: initiating '%s' child '%s'", reqid, rq->conn, rq->child);
-	if (!ike_core_initiate(dp->core, rq->conn, rq->child, &ep))
-		log_warn("acquire for reqid %u: initiating '%s' failed", reqid, rq->conn);
-}
-
-static void on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard)
-{
-	struct datapath *dp = ctx;
-
-	if (hard)
-		dp->expires_hard++;
-	else
-		dp->expires_soft++;
-	/* the IKE core has no entry point to rekey or delete a CHILD SA on a
-	 * datapath lifetime; its rekey_time/life_time timers do the job */
-	log_warn("[child#%u] ESP SA %08x reached its %s lifetime; the IKE core's own timers "
-		 "rekey it", child_id, id->spi, hard ? "hard" : "soft");
-}
-
-static void on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
-{
-	struct datapath *dp = ctx;
-	uint64_t now = now_s();
-	struct sockaddr_storage ss = { 0 };
-	char a[64];
-
-	dp->unknown_spi++;
-	if (now == dp->unknown_spi_logged_at)
-		return;	/* at most one line a second */
-	dp->unknown_spi_logged_at = now;
-	memcpy(&ss, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-		sizeof(struct sockaddr_in6));
-	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)", spi,
-		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi);
-}
-
 /* --- backend ----------------------------------------------------------- */
 
 static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 {
-	struct kernel_ipsec_events ev = { .acquire = on_acquire, .expire = on_expire,
-					  .unknown_spi = on_unknown_spi, .ctx = dp };
+	struct kernel_ipsec_events ev = { .acquire = dp_on_acquire, .expire = dp_on_expire,
+					  .unknown_spi = dp_on_unknown_spi, .ctx = dp };
 	struct xfrm_caps caps;
 	bool use_xfrm = s->datapath == CONFIG_DATAPATH_XFRM;
 
@@ -827,7 +605,7 @@ bool datapath_apply(struct datapath *dp, const struct config *cfg)
 	if (!encap_conns_apply(dp, cfg))
 		return false;
 	if (dp->ki)
-		traps_apply(dp, cfg);
+		dp_traps_apply(dp, cfg);
 	return true;
 }
 
@@ -908,7 +686,7 @@ void datapath_free(struct datapath *dp)
 
 			dp->reqids = rq->next;
 			rq_del_policies(dp, rq);
-			rq_free(rq);
+			dp_rq_free(rq);
 		}
 		dp->ki->ops->destroy(dp->ki->be);
 	}

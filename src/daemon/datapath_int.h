@@ -1,0 +1,109 @@
+/* Internal to src/daemon/datapath*.c: the datapath's state and the helpers
+ * its files share (datapath.c: backend, CHILD SAs, reqids; datapath_trap.c:
+ * traps, acquires and the backend's other events). */
+#ifndef CYGNET_DAEMON_DATAPATH_INT_H
+#define CYGNET_DAEMON_DATAPATH_INT_H
+
+#include "daemon/datapath.h"
+#include "ike/ike_sa.h"
+#include "kernel/kernel_ipsec.h"
+
+/* userspace policy routing (userspace.h): tunnel routes in their own table,
+ * our IKE/ESP sockets marked so they always take the main table */
+#define DP_ROUTE_TABLE 201
+#define DP_FWMARK 0x6379
+#define DP_RULE_PRIO 201
+#define DP_ACQUIRE_HOLDOFF_S 30	/* one initiate per trap while it negotiates */
+/* an SPI reserved for a negotiation that never installed it is released
+ * after this (longer than any CHILD SA exchange with its retransmits) */
+#define DP_SPI_RESERVE_S 180
+#define DP_PRIO_CHILD 1000
+#define DP_PRIO_TRAP 2000	/* installed CHILD SAs win over traps */
+
+/* Everything one reqid protects: the selectors, the policies installed for
+ * them, and who holds it (CHILD SAs and at most one trap). */
+struct dp_reqid {
+	struct dp_reqid *next;
+	uint32_t reqid;
+	unsigned refs;
+	bool trap;			/* a trap holds one of the refs */
+	char conn[IKE_NAME_MAX], child[IKE_NAME_MAX];
+	enum ike_mode mode;
+	struct ike_ts local[CHILD_MAX_TS], remote[CHILD_MAX_TS];
+	size_t n_local, n_remote;
+	struct kernel_policy *pol;	/* n_local x n_remote x (OUT, IN, FWD) */
+	size_t n_pol;
+	uint64_t acquire_until;		/* monotonic seconds */
+	bool seen;			/* apply: still a trap in the new config */
+};
+
+/* A virtual IP a peer gave us, on the TUN while a CHILD SA using it is
+ * installed (by address: an IKE rekey moves it to the new IKE SA). */
+struct dp_vip {
+	struct dp_vip *next;
+	struct sockaddr_storage addr;
+	unsigned refs;
+};
+
+/* One installed CHILD SA, by its inbound SPI (unique on this node). */
+struct dp_child {
+	struct dp_child *next;
+	uint32_t ike_id;		/* the IKE SA's unique id */
+	uint32_t spi_in, spi_out;
+	struct sockaddr_storage local, remote;	/* outer addresses now */
+	struct kernel_encap encap;
+	struct dp_reqid *rq;
+	struct dp_vip *vip;		/* ours from the peer, or NULL */
+};
+
+/* An inbound SPI reserved by spi_alloc and not yet installed. */
+struct dp_spi {
+	struct dp_spi *next;
+	uint32_t spi;
+	uint64_t since;			/* monotonic seconds */
+};
+
+struct datapath {
+	struct event_base *base;
+	struct net *net;
+	struct ike_core *core;
+	struct kernel_ipsec *ki;
+	bool userspace;
+	struct config_daemon settings;	/* what the backend was opened with */
+	char tun_name[16];
+	struct dp_reqid *reqids;
+	struct dp_child *children;
+	struct dp_spi *reserved;
+	struct dp_vip *vips;
+	struct route_ctx *route;	/* userspace: virtual IPs on the TUN */
+	uint32_t next_reqid;
+	char (*encap_conns)[IKE_NAME_MAX];	/* connections with encap = yes */
+	size_t n_encap_conns;
+	uint64_t unknown_spi;
+	uint64_t unknown_spi_logged_at;
+	uint64_t expires_soft, expires_hard, acquires;
+};
+
+uint64_t dp_now_s(void);
+struct dp_reqid *dp_rq_find(struct datapath *dp, const char *conn, const char *child,
+			    enum ike_mode mode, const struct ike_ts *l, size_t nl,
+			    const struct ike_ts *r, size_t nr);
+struct dp_reqid *dp_rq_new(struct datapath *dp, const char *conn, const char *child,
+			   enum ike_mode mode, const struct ike_ts *l, size_t nl,
+			   const struct ike_ts *r, size_t nr);
+void dp_rq_free(struct dp_reqid *rq);
+void dp_rq_link(struct datapath *dp, struct dp_reqid *rq);
+/* Drops one holder; the last one removes the policies and frees rq. */
+void dp_rq_release(struct datapath *dp, struct dp_reqid *rq);
+/* OUT/IN(/FWD) PROTECT policies for every selector pair; all or nothing. */
+bool dp_rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
+			const struct sockaddr_storage *local,
+			const struct sockaddr_storage *remote, uint32_t prio);
+
+/* datapath_trap.c */
+void dp_traps_apply(struct datapath *dp, const struct config *cfg);
+void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt);
+void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard);
+void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer);
+
+#endif

@@ -1,0 +1,157 @@
+/* Trap policies from the configuration, acquires that initiate their
+ * connection once per reqid, and the backend's expire and unknown-SPI
+ * events. See datapath.h. */
+#include "daemon/datapath_int.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike/ike_core.h"
+#include "ike/ike_ts.h"
+#include "kernel/socket.h"
+#include "lib/log.h"
+
+/* The single address of a conf address list, if it is one. */
+static bool conf_single_addr(const struct ike_addr_range *r, size_t n,
+			     struct sockaddr_storage *out)
+{
+	size_t alen;
+
+	if (n != 1 || !r->family)
+		return false;
+	alen = r->family == AF_INET ? 4 : 16;
+	if (memcmp(r->from, r->to, alen) != 0)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ss_family = (sa_family_t)r->family;
+	if (r->family == AF_INET)
+		memcpy(&((struct sockaddr_in *)out)->sin_addr, r->from, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)out)->sin6_addr, r->from, 16);
+	return true;
+}
+
+static void trap_install(struct datapath *dp, const struct ike_conf *conf,
+			 const struct ike_child_conf *cc)
+{
+	struct sockaddr_storage me, peer;
+	struct ike_ts l[CHILD_MAX_TS], r[CHILD_MAX_TS];
+	size_t nl = 0, nr = 0;
+	struct dp_reqid *rq;
+
+	if (!conf_single_addr(conf->local_addrs, conf->n_local_addrs, &me) ||
+	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &peer)) {
+		log_warn("connection '%s': start_action = trap needs one local_addrs and one "
+			 "remote_addrs address; child '%s' not trapped", conf->name, cc->name);
+		return;
+	}
+	for (size_t i = 0; i < cc->n_local_ts && nl < CHILD_MAX_TS; i++)
+		if (ts_from_conf(&cc->local_ts[i], &me, &l[nl]))
+			nl++;
+	for (size_t i = 0; i < cc->n_remote_ts && nr < CHILD_MAX_TS; i++)
+		if (ts_from_conf(&cc->remote_ts[i], &peer, &r[nr]))
+			nr++;
+	rq = dp_rq_find(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
+	if (rq && rq->trap) {
+		rq->seen = true;
+		return;
+	}
+	if (!rq) {
+		rq = dp_rq_new(dp, conf->name, cc->name, cc->mode, l, nl, r, nr);
+		if (!rq)
+			return;
+		if (!dp_rq_add_policies(dp, rq, &me, &peer, DP_PRIO_TRAP)) {
+			dp_rq_free(rq);
+			return;
+		}
+		dp_rq_link(dp, rq);
+	}
+	rq->trap = rq->seen = true;
+	rq->refs++;
+	log_info("connection '%s': child '%s' trapped (reqid %u)", conf->name, cc->name,
+		 rq->reqid);
+}
+
+void dp_traps_apply(struct datapath *dp, const struct config *cfg)
+{
+	struct dp_reqid *rq, *next;
+
+	for (rq = dp->reqids; rq; rq = rq->next)
+		rq->seen = false;
+	for (size_t i = 0; dp->core && i < cfg->n_conns; i++) {
+		struct ike_conf *conf = ike_core_conf(dp->core, cfg->conns[i].name);
+
+		for (size_t k = 0; conf && k < conf->n_children; k++)
+			if (conf->children[k].start_action == IKE_START_TRAP)
+				trap_install(dp, conf, &conf->children[k]);
+	}
+	for (rq = dp->reqids; rq; rq = next) {
+		next = rq->next;
+		if (rq->trap && !rq->seen) {
+			log_info("connection '%s': child '%s' no longer trapped", rq->conn,
+				 rq->child);
+			rq->trap = false;
+			dp_rq_release(dp, rq);
+		}
+	}
+}
+
+void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
+{
+	struct datapath *dp = ctx;
+	struct dp_reqid *rq;
+	struct ike_conf *conf;
+	struct net_endpoints ep;
+	uint64_t now = dp_now_s();
+
+	(void)pkt;
+	for (rq = dp->reqids; rq && rq->reqid != reqid; rq = rq->next)
+		;
+	if (!rq || !rq->trap || !dp->core || now < rq->acquire_until)
+		return;	/* not a trap, or already negotiating */
+	rq->acquire_until = now + DP_ACQUIRE_HOLDOFF_S;
+	dp->acquires++;
+	conf = ike_core_conf(dp->core, rq->conn);
+	memset(&ep, 0, sizeof(ep));
+	if (!conf || !conf_single_addr(conf->local_addrs, conf->n_local_addrs, &ep.local) ||
+	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &ep.remote))
+		return;
+	sockaddr_set_port(&ep.remote, 500);
+	if (dp->net)
+		sockaddr_set_port(&ep.local, net_bound_port(dp->net, false, ep.local.ss_family));
+	log_info("acquire for reqid %u: initiating '%s' child '%s'", reqid, rq->conn, rq->child);
+	if (!ike_core_initiate(dp->core, rq->conn, rq->child, &ep))
+		log_warn("acquire for reqid %u: initiating '%s' failed", reqid, rq->conn);
+}
+
+void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard)
+{
+	struct datapath *dp = ctx;
+
+	if (hard)
+		dp->expires_hard++;
+	else
+		dp->expires_soft++;
+	/* the IKE core has no entry point to rekey or delete a CHILD SA on a
+	 * datapath lifetime; its rekey_time/life_time timers do the job */
+	log_warn("[child#%u] ESP SA %08x reached its %s lifetime; the IKE core's own timers "
+		 "rekey it", child_id, id->spi, hard ? "hard" : "soft");
+}
+
+void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
+{
+	struct datapath *dp = ctx;
+	uint64_t now = dp_now_s();
+	struct sockaddr_storage ss = { 0 };
+	char a[64];
+
+	dp->unknown_spi++;
+	if (now == dp->unknown_spi_logged_at)
+		return;	/* at most one line a second */
+	dp->unknown_spi_logged_at = now;
+	memcpy(&ss, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
+	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)", spi,
+		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi);
+}
