@@ -255,6 +255,49 @@ grep -q 'rw: #.*DELETING\|rw: #.*DESTROYING\|rw: #.*ESTABLISHED' "$gwd/monitor.o
 	fail "monitor output lacks the rw SA"
 log "--reload-settings ok"
 
+# cygnetctl conn load: a connection from a swanctl.conf-syntax file
+CYGNETCTL=$root/$BUILD/cygnetctl
+cat >"$gwd/extra.conf" <<CONF
+connections {
+	extra {
+		version = 2
+		local_addrs = 192.0.2.1
+		remote_addrs = 198.51.100.7, 198.51.100.8
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = gw.example
+		}
+		remote {
+			auth = psk
+			id = extra.example
+		}
+		children {
+			extranet {
+				local_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+CONF
+out=$(ns_exec gw "$CYGNETCTL" --socket "$sock" conn load "$gwd/extra.conf" 2>&1) ||
+	fail "cygnetctl conn load failed: $out"
+grep -q "loaded connection 'extra'" <<<"$out" || fail "conn load said: $out"
+out=$(gwsw --list-conns)
+grep -q '^extra: IKEv2' <<<"$out" || fail "the loaded connection is not listed: $out"
+printf 'connections {\n\textra {\n\t\tversion = 2\n\t\tproposals = nonsense-cipher\n\t}\n}\n' \
+	>"$gwd/bad.conf"
+out=$(ns_exec gw "$CYGNETCTL" --socket "$sock" conn load "$gwd/bad.conf" 2>&1)
+[ $? = 1 ] || fail "a refused connection did not exit 1: $out"
+printf 'connections {\n\textra {\n\t\tversion = 2\n' >"$gwd/broken.conf"
+out=$(ns_exec gw "$CYGNETCTL" --socket "$sock" conn load "$gwd/broken.conf" 2>&1)
+[ $? = 2 ] || fail "a file that does not parse did not exit 2: $out"
+grep -q 'broken.conf:[0-9]*:[0-9]*:' <<<"$out" || fail "no file:line:col in: $out"
+out=$(gwsw --list-conns)
+grep -q '^extra: IKEv2' <<<"$out" || fail "a refused load changed the loaded connection"
+log "cygnetctl conn load ok"
+
 charon_stop rw
 kill "$gwpid"
 wait_for_quiet "! kill -0 $gwpid" 5 || fail "cygnetd did not stop on SIGTERM"

@@ -114,7 +114,6 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 {
 	const char *name = NULL;
 	struct conn_list l = { .ctl = ctl };
-	struct vici_msg *resp = NULL;
 	struct wbuf body;
 	int rc;
 
@@ -127,21 +126,7 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 		ctl_events_init(&l.ev);
 	vici_client_on_event(ctl->c, on_list_conn, &l);
 	ctl_body(&body, "ike", name, NULL);
-	rc = vici_client_stream(ctl->c, "list-conns", body.p, body.len, "list-conn", &resp);
-	wbuf_free(&body);
-	if (rc) {
-		rc = ctl_fail(ctl, rc);
-	} else {
-		if (ctl->json)
-			ctl_events_print(&l.ev, "list-conn", resp);
-		else
-			table_print(&l.t, stdout);
-		rc = ctl_check_reply(resp);
-	}
-	vici_msg_free(resp);
-	table_free(&l.t);
-	ctl_events_free(&l.ev);
-	return rc;
+	return ctl_stream_list(ctl, "list-conns", "list-conn", &body, &l.t, &l.ev);
 }
 
 /* ---- up / down: commands that stream control-log --------------------- */

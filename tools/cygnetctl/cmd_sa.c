@@ -109,7 +109,6 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 		{ NULL, NULL, NULL },
 	};
 	struct sa_list l = { .ctl = ctl };
-	struct vici_msg *resp = NULL;
 	struct wbuf body;
 	long id;
 	int rc;
@@ -125,21 +124,7 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 	vici_client_on_event(ctl->c, on_list_sa, &l);
 	ctl_body(&body, "noblock", noblock ? "yes" : NULL, "ike", ike, "ike-id", ike_id,
 		 "child", child, NULL);
-	rc = vici_client_stream(ctl->c, "list-sas", body.p, body.len, "list-sa", &resp);
-	wbuf_free(&body);
-	if (rc) {
-		rc = ctl_fail(ctl, rc);
-	} else {
-		if (ctl->json)
-			ctl_events_print(&l.ev, "list-sa", resp);
-		else
-			table_print(&l.t, stdout);
-		rc = ctl_check_reply(resp);
-	}
-	vici_msg_free(resp);
-	table_free(&l.t);
-	ctl_events_free(&l.ev);
-	return rc;
+	return ctl_stream_list(ctl, "list-sas", "list-sa", &body, &l.t, &l.ev);
 }
 
 /* ---- monitor ----------------------------------------------------------- */

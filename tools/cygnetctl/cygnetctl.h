@@ -76,6 +76,13 @@ void ctl_events_print(struct ctl_events *ev, const char *event,
 		      const struct vici_msg *resp);
 void ctl_events_free(struct ctl_events *ev);
 
+struct table;
+/* Streams cmd with body (registering event), then prints the collected
+ * table, or with --json the events and the response. Frees body, the
+ * table and the events; returns the exit status. */
+int ctl_stream_list(struct ctl *ctl, const char *cmd, const char *event, struct wbuf *body,
+		    struct table *t, struct ctl_events *ev);
+
 /* Print one JSON document (the response) followed by a newline. */
 void ctl_print_json(const struct vici_msg *m);
 /* One event as one line: {"event": name, "message": {...}}. */
@@ -93,5 +100,6 @@ extern const struct ctl_cmd ctl_cmds_misc[];	/* version, stats, log */
 extern const struct ctl_cmd ctl_cmds_sa[];
 extern const struct ctl_cmd ctl_cmds_conn[];
 extern const struct ctl_cmd ctl_cmds_pool[];
+extern const struct ctl_cmd ctl_cmds_load[];	/* conn load */
 
 #endif

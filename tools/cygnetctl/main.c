@@ -6,7 +6,7 @@
 #include "tools/cygnetctl/cygnetctl.h"
 
 static const struct ctl_cmd *const groups[] = {
-	ctl_cmds_misc, ctl_cmds_sa, ctl_cmds_conn, ctl_cmds_pool,
+	ctl_cmds_misc, ctl_cmds_sa, ctl_cmds_conn, ctl_cmds_load, ctl_cmds_pool,
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -176,3 +176,25 @@ int ctl_follow(struct ctl *ctl, const char *const *events, size_t nevents,
 			break;
 	return CTL_EXIT_OK;
 }
+
+int ctl_stream_list(struct ctl *ctl, const char *cmd, const char *event, struct wbuf *body,
+		    struct table *t, struct ctl_events *ev)
+{
+	struct vici_msg *resp = NULL;
+	int rc = vici_client_stream(ctl->c, cmd, body->p, body->len, event, &resp);
+
+	wbuf_free(body);
+	if (rc) {
+		rc = ctl_fail(ctl, rc);
+	} else {
+		if (ctl->json)
+			ctl_events_print(ev, event, resp);
+		else
+			table_print(t, stdout);
+		rc = ctl_check_reply(resp);
+	}
+	vici_msg_free(resp);
+	table_free(t);
+	ctl_events_free(ev);
+	return rc;
+}
