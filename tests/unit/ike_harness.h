@@ -357,4 +357,40 @@ static inline struct ike_sa *hn_sa(struct hn_peer *p)
 	return (struct ike_sa *)sa;
 }
 
+/* Both cores hold the same ESTABLISHED SA with the pool's virtual IP and
+ * DNS, one CHILD SA each (SPIs crossed, same keys, TSi narrowed to the
+ * virtual IP) and message IDs at 2: the result of the standard setup. */
+static inline void hn_assert_established(struct hn *h)
+{
+	struct ike_sa *i = hn_sa(&h->i), *r = hn_sa(&h->r);
+	char a[64];
+
+	ck_assert_ptr_nonnull(i);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(i->state, IKE_SA_ESTABLISHED);
+	ck_assert_int_eq(r->state, IKE_SA_ESTABLISHED);
+	ck_assert(i->spi_i == r->spi_i && i->spi_r == r->spi_r && i->spi_r);
+	/* the virtual IP and DNS from the pool reached the initiator */
+	ck_assert(i->has_vip && r->has_vip);
+	ck_assert_str_eq(sockaddr_str(&i->vip.addr, a, sizeof(a)), "10.3.0.1[0]");
+	ck_assert_uint_eq(i->vip.ndns, 1);
+	ck_assert_str_eq(sockaddr_str(&i->vip.dns[0], a, sizeof(a)), "10.1.0.53[0]");
+	/* one CHILD SA on each side, SPIs crossed, same keys */
+	ck_assert_uint_eq(h->i.installed, 1);
+	ck_assert_uint_eq(h->r.installed, 1);
+	ck_assert_ptr_nonnull(i->children);
+	ck_assert_ptr_nonnull(r->children);
+	ck_assert_uint_eq(i->children->spi_out, r->children->spi_in);
+	ck_assert_uint_eq(i->children->spi_in, r->children->spi_out);
+	ck_assert_uint_eq(h->i.last_encr_ir.len, 36);	/* AES-256 key + salt */
+	ck_assert(chunk_equal(&h->i.last_encr_ir, &h->r.last_encr_ir));
+	ck_assert_int_eq(i->children->alg.encr, ENCR_AES_GCM_16);
+	/* the responder narrowed TSi to the virtual IP */
+	ck_assert_str_eq(ts_str(&r->children->remote_ts[0], a, sizeof(a)), "10.3.0.1/32");
+	ck_assert_str_eq(ts_str(&i->children->local_ts[0], a, sizeof(a)), "10.3.0.1/32");
+	ck_assert_str_eq(ts_str(&i->children->remote_ts[0], a, sizeof(a)), "10.1.0.0/24");
+	ck_assert_uint_eq(i->mid_out, 2);
+	ck_assert_uint_eq(r->mid_in, 2);
+}
+
 #endif

@@ -14,39 +14,6 @@
 
 static struct hn H;
 
-static void assert_established(void)
-{
-	struct ike_sa *i = hn_sa(&H.i), *r = hn_sa(&H.r);
-	char a[64];
-
-	ck_assert_ptr_nonnull(i);
-	ck_assert_ptr_nonnull(r);
-	ck_assert_int_eq(i->state, IKE_SA_ESTABLISHED);
-	ck_assert_int_eq(r->state, IKE_SA_ESTABLISHED);
-	ck_assert(i->spi_i == r->spi_i && i->spi_r == r->spi_r && i->spi_r);
-	/* the virtual IP and DNS from the pool reached the initiator */
-	ck_assert(i->has_vip && r->has_vip);
-	ck_assert_str_eq(sockaddr_str(&i->vip.addr, a, sizeof(a)), "10.3.0.1[0]");
-	ck_assert_uint_eq(i->vip.ndns, 1);
-	ck_assert_str_eq(sockaddr_str(&i->vip.dns[0], a, sizeof(a)), "10.1.0.53[0]");
-	/* one CHILD SA on each side, SPIs crossed, same keys */
-	ck_assert_uint_eq(H.i.installed, 1);
-	ck_assert_uint_eq(H.r.installed, 1);
-	ck_assert_ptr_nonnull(i->children);
-	ck_assert_ptr_nonnull(r->children);
-	ck_assert_uint_eq(i->children->spi_out, r->children->spi_in);
-	ck_assert_uint_eq(i->children->spi_in, r->children->spi_out);
-	ck_assert_uint_eq(H.i.last_encr_ir.len, 36);	/* AES-256 key + salt */
-	ck_assert(chunk_equal(&H.i.last_encr_ir, &H.r.last_encr_ir));
-	ck_assert_int_eq(i->children->alg.encr, ENCR_AES_GCM_16);
-	/* the responder narrowed TSi to the virtual IP */
-	ck_assert_str_eq(ts_str(&r->children->remote_ts[0], a, sizeof(a)), "10.3.0.1/32");
-	ck_assert_str_eq(ts_str(&i->children->local_ts[0], a, sizeof(a)), "10.3.0.1/32");
-	ck_assert_str_eq(ts_str(&i->children->remote_ts[0], a, sizeof(a)), "10.1.0.0/24");
-	ck_assert_uint_eq(i->mid_out, 2);
-	ck_assert_uint_eq(r->mid_in, 2);
-}
-
 /* Certificates: the RW (ECDSA, CA "ECDSA Root") and the gateway (RSA, CA
  * "RSA Root") each trust the other's CA. */
 static void use_cert(struct ike_conf *c, const char *cert, const char *key, const char *ca)
@@ -86,7 +53,7 @@ START_TEST(certificates_ecdsa_and_rsa)
 	setup_certs(PKI "ca-ecdsa.crt", "rw.example");
 	hn_initiate(&H);
 	hn_pump(&H);
-	assert_established();
+	hn_assert_established(&H);
 	r = hn_sa(&H.r);
 	ck_assert_str_eq(ike_id_str(&r->peer_id, b, sizeof(b)), "rw.example");
 	ck_assert_str_eq(ike_id_str(&hn_sa(&H.i)->peer_id, b, sizeof(b)), "gw.example");
@@ -103,7 +70,7 @@ START_TEST(certificate_subject_dn_as_identity)
 	setup_certs(PKI "ca-ecdsa.crt", "%any");
 	hn_initiate(&H);
 	hn_pump(&H);
-	assert_established();
+	hn_assert_established(&H);
 	ck_assert_str_eq(ike_id_str(&hn_sa(&H.r)->peer_id, b, sizeof(b)),
 			 "C=CH, O=Cygnet Test, CN=rw@example");
 	hn_free(&H);
@@ -167,7 +134,7 @@ START_TEST(fragmented_ike_auth_with_lost_fragment)
 	/* the retransmitted request's first fragment brings every fragment of
 	 * the cached response again */
 	hn_advance(&H, 4000);
-	assert_established();
+	hn_assert_established(&H);
 	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->retransmit_answered, 1);
 	hn_free(&H);
 }
