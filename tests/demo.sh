@@ -13,6 +13,7 @@ root=$(cd "$here/.." && pwd)
 NS_PREFIX=demo
 . "$here/lib/ns.sh"
 . "$here/lib/charon.sh"
+. "$here/lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -31,74 +32,8 @@ ns_exec gw sysctl -qw net.ipv4.ip_forward=1
 echo "rw 192.0.2.100  <->  192.0.2.1 gw 10.1.0.1  <->  10.1.0.10 lan"
 
 gwd=$(ns_dir gw)
-cat >"$gwd/cygnet.conf" <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "demo-secret-please-change"
-	}
-}
-CONF
-cat >"$(ns_dir rw)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "demo-secret-please-change"
-	}
-}
-CONF
+conf_gw_psk "$gwd/cygnet.conf" "demo-secret-please-change"
+conf_rw_psk "$(ns_dir rw)/swanctl.conf" "demo-secret-please-change"
 
 say "cygnetd: check the configuration, then start"
 "$CYGNETD" --check-config "$gwd/cygnet.conf" || fail "configuration rejected"

@@ -9,6 +9,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=iken
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -25,76 +26,9 @@ ns_exec nat iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE ||
 	skip "iptables NAT not available"
 
 gwd=$(ns_dir gw)
-cat >"$gwd/cygnet.conf" <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		dpd_delay = 2s
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53, 10.1.0.54
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ike-test-psk"
-	}
-}
-CONF
+conf_gw_psk "$gwd/cygnet.conf" "cygnet-ike-test-psk" "dpd_delay = 2s"
 
-cat >"$(ns_dir rw)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ike-test-psk"
-	}
-}
-CONF
+conf_rw_psk "$(ns_dir rw)/swanctl.conf" "cygnet-ike-test-psk"
 
 gwpid=$(ns_bg gw "$gwd/cygnetd.log" "$CYGNETD" --foreground --log-level debug \
 	--config "$gwd/cygnet.conf" --pidfile "$gwd/cygnetd.pid")

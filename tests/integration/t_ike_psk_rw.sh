@@ -10,6 +10,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=ike
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -21,75 +22,9 @@ ns_veth gw eth0 192.0.2.1/24 rw eth0 192.0.2.100/24
 ns_exec gw ip addr add 10.1.0.1/24 dev lo
 
 gwd=$(ns_dir gw)
-cat >"$gwd/cygnet.conf" <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53, 10.1.0.54
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ike-test-psk"
-	}
-}
-CONF
+conf_gw_psk "$gwd/cygnet.conf" "cygnet-ike-test-psk"
 
-cat >"$(ns_dir rw)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ike-test-psk"
-	}
-}
-CONF
+conf_rw_psk "$(ns_dir rw)/swanctl.conf" "cygnet-ike-test-psk"
 
 "$CYGNETD" --check-config "$gwd/cygnet.conf" >&2 || fail "cygnetd rejects its config"
 gwpid=$(ns_bg gw "$gwd/cygnetd.log" "$CYGNETD" --foreground --log-level debug \

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# tests/lib/confs.sh — the standard road-warrior pair most tests start from.
+#
+#   conf_gw_psk FILE PSK [CONN_KEYS]   cygnetd gateway 192.0.2.1 (id gw.example):
+#       connection "rw", pool "rwpool" 10.3.0.0/28 with DNS 10.1.0.53 and
+#       10.1.0.54, child "net" local_ts 10.1.0.0/24; CONN_KEYS (lines such as
+#       "dpd_delay = 2s") go into the connection section.
+#   conf_rw_psk FILE PSK               strongSwan road warrior (id rw1.example):
+#       connection "home" to 192.0.2.1 asking for a virtual IP, child "home"
+#       remote_ts 10.1.0.0/24.
+# Both use aes256gcm16-prfsha256-x25519 and ESP aes256gcm16.
+
+conf_gw_psk() {
+	local file=$1 psk=$2 extra=${3:-}
+	cat >"$file" <<CONF
+connections {
+	rw {
+		version = 2
+		local_addrs = 192.0.2.1
+		pools = rwpool
+		proposals = aes256gcm16-prfsha256-x25519
+		$extra
+		local {
+			auth = psk
+			id = gw.example
+		}
+		remote {
+			auth = psk
+			id = rw1.example
+		}
+		children {
+			net {
+				local_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+pools {
+	rwpool {
+		addrs = 10.3.0.0/28
+		dns = 10.1.0.53, 10.1.0.54
+	}
+}
+secrets {
+	ike-rw {
+		id-1 = gw.example
+		id-2 = rw1.example
+		secret = "$psk"
+	}
+}
+CONF
+}
+
+conf_rw_psk() {
+	local file=$1 psk=$2
+	cat >"$file" <<CONF
+connections {
+	home {
+		version = 2
+		remote_addrs = 192.0.2.1
+		vips = 0.0.0.0
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = rw1.example
+		}
+		remote {
+			auth = psk
+			id = gw.example
+		}
+		children {
+			home {
+				remote_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+secrets {
+	ike-gw {
+		id-1 = gw.example
+		id-2 = rw1.example
+		secret = "$psk"
+	}
+}
+CONF
+}
