@@ -13,6 +13,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=hax
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -142,38 +143,7 @@ python3 "$VICI" "$n2d/cygnetd.vici" version >/dev/null ||
 	fail "VICI version on node 2 failed"
 log "cygnetd nodes up (pids $pid1 $pid2)"
 
-cat >"$(ns_dir rw)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		dpd_delay = 2s
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ha-test-psk"
-	}
-}
-CONF
+conf_rw_psk "$(ns_dir rw)/swanctl.conf" "cygnet-ha-test-psk" "dpd_delay = 2s"
 charon_start rw
 charon_load rw "$(ns_dir rw)/swanctl.conf"
 if ! charon_swanctl rw --initiate --child home --timeout 15 >&2; then

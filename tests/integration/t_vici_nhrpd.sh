@@ -13,6 +13,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=vn
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -70,38 +71,9 @@ CONF
 printf 'log stdout debugging\ndebug nhrp all\n' >"$gwd/nhrpd.conf"
 chmod 644 "$gwd/nhrpd.conf"
 
-cat >"$(ns_dir rw)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		# a virtual IP: a CHILD SA covering the peer's own address would
-		# route cygnetd's IKE replies into the tunnel (datapath gap)
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = rw1.example
-		secret = "cygnet-nhrp-test-psk"
-	}
-}
-CONF
+# the RW asks for a virtual IP: a CHILD SA covering the peer's own address
+# would route cygnetd's IKE replies into the tunnel (datapath gap)
+conf_rw_psk "$(ns_dir rw)/swanctl.conf" "cygnet-nhrp-test-psk"
 
 bg=$(ns_bg gw "$gwd/both.out" unshare -m --propagation private sh -c "
 	mount --bind '$run' /run || exit 1

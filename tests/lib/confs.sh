@@ -5,9 +5,9 @@
 #       connection "rw", pool "rwpool" 10.3.0.0/28 with DNS 10.1.0.53 and
 #       10.1.0.54, child "net" local_ts 10.1.0.0/24; CONN_KEYS (lines such as
 #       "dpd_delay = 2s") go into the connection section.
-#   conf_rw_psk FILE PSK               strongSwan road warrior (id rw1.example):
+#   conf_rw_psk FILE PSK [CONN_KEYS]   strongSwan road warrior (id rw1.example):
 #       connection "home" to 192.0.2.1 asking for a virtual IP, child "home"
-#       remote_ts 10.1.0.0/24.
+#       remote_ts 10.1.0.0/24; CONN_KEYS as above.
 # Both use aes256gcm16-prfsha256-x25519 and ESP aes256gcm16.
 
 conf_gw_psk() {
@@ -53,7 +53,7 @@ CONF
 }
 
 conf_rw_psk() {
-	local file=$1 psk=$2
+	local file=$1 psk=$2 extra=${3:-}
 	cat >"$file" <<CONF
 connections {
 	home {
@@ -61,6 +61,7 @@ connections {
 		remote_addrs = 192.0.2.1
 		vips = 0.0.0.0
 		proposals = aes256gcm16-prfsha256-x25519
+		$extra
 		local {
 			auth = psk
 			id = rw1.example
