@@ -111,7 +111,13 @@ $(BUILD)/ikeload: $(IKELOAD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) $$(pkg-config --libs check)
+	$(CC) $(CFLAGS_ALL) -o $@ $(filter-out $(LIB),$^) $(LIB) $(LDLIBS_ALL) $$(pkg-config --libs check)
+
+# Tests of the tools' pure parts link the tools' own objects (tools are not
+# in libcygnet).
+$(BUILD)/tests/test_cygnetctl_render: $(BUILD)/obj/tools/cygnetctl/render_json.o \
+	$(BUILD)/obj/tools/cygnetctl/render_table.o
+$(BUILD)/tests/test_ikeload: $(BUILD)/obj/tools/ikeload/opts.o $(BUILD)/obj/tools/ikeload/stats.o
 
 # check: install what is missing first, then build and test in a fresh make
 # so that pkg-config sees the installed packages.
@@ -139,7 +145,9 @@ $(FUZZ_BUILD)/libcygnet.a: $(FUZZ_LIB_OBJS)
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_BUILD)/libcygnet.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $(filter-out %.a,$^) $(FUZZ_BUILD)/libcygnet.a $(LDLIBS_ALL)
+
+$(FUZZ_BUILD)/fuzz_cygnetctl: $(FUZZ_BUILD)/obj/tools/cygnetctl/render_json.o
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "control/vici_client.h"
-#include "tools/cygnetctl/render_json.c"
+#include "tools/cygnetctl/render_json.h"
 
 static int hexval(int c)
 {
@@ -90,7 +90,7 @@ static void check_string(const uint8_t *p, size_t len)
 	fclose(f);
 	/* raw output bytes >= 0x80 must be valid UTF-8 */
 	for (size_t i = 0; i < olen;) {
-		size_t k = utf8_seq_len((const uint8_t *)out + i, olen - i);
+		size_t k = json_utf8_seq_len((const uint8_t *)out + i, olen - i);
 
 		if (k == 0)
 			abort();

@@ -1,10 +1,10 @@
 /* cygnetctl's renderers: JSON (escaping, UTF-8 validation, structure) and
- * the text table/tree. The renderers live in tools/, outside the library,
- * so their sources are compiled into this runner. */
+ * the text table/tree. The renderers live in tools/, outside the library;
+ * the Makefile links their objects into this runner. */
 #include "check_main.h"
 
-#include "tools/cygnetctl/render_json.c"
-#include "tools/cygnetctl/render_table.c"
+#include "tools/cygnetctl/render_json.h"
+#include "tools/cygnetctl/render_table.h"
 
 /* Render with fn into a string (caller frees). */
 #define CAPTURE(out, stmt)                                               \

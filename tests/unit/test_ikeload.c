@@ -1,11 +1,14 @@
 /* ikeload's pure parts: percentiles, reason counting, the report, and the
- * command line. The tool's sources are not in libcygnet, so they are
- * compiled into this runner. */
+ * command line. The tool's sources are not in libcygnet; the Makefile
+ * links their objects into this runner. */
 #include "check_main.h"
 
+#include <stdarg.h>
+#include <string.h>
+
 #include "ike/iana.h"
-#include "tools/ikeload/opts.c"
-#include "tools/ikeload/stats.c"
+#include "tools/ikeload/opts.h"
+#include "tools/ikeload/stats.h"
 
 START_TEST(percentile_nearest_rank_table)
 {

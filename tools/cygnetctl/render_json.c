@@ -3,9 +3,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), 0 if the byte starts none. */
-static size_t utf8_seq_len(const uint8_t *p, size_t left)
+/* RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF. */
+size_t json_utf8_seq_len(const uint8_t *p, size_t left)
 {
 	uint8_t b = p[0], lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -41,7 +40,7 @@ void json_write_string(FILE *f, const uint8_t *p, size_t len)
 	fputc('"', f);
 	for (size_t i = 0; i < len;) {
 		uint8_t b = p[i];
-		size_t n = utf8_seq_len(p + i, len - i);
+		size_t n = json_utf8_seq_len(p + i, len - i);
 
 		if (n == 0) {
 			fprintf(f, "\\udc%02x", b);	/* not UTF-8: keep the byte */

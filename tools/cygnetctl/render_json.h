@@ -12,6 +12,10 @@
 
 #include "control/vici_msg.h"
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629), 0 if none starts
+ * there; left > 0. */
+size_t json_utf8_seq_len(const uint8_t *p, size_t left);
+
 /* indent < 0: everything on one line; otherwise spaces per level, and
  * level is the nesting level the value starts at. */
 void json_write_string(FILE *f, const uint8_t *p, size_t len);
