@@ -13,7 +13,7 @@ DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev \
 	libevent-dev libnl-3-dev libnl-xfrm-3-dev libnl-route-3-dev \
 	libnetfilter-queue-dev libsqlite3-dev check \
 	strongswan-charon strongswan-swanctl strongswan-pki \
-	libcharon-extra-plugins libstrongswan-extra-plugins \
+	libcharon-extra-plugins libstrongswan-standard-plugins libstrongswan-extra-plugins \
 	iperf3 iptables iproute2 iputils-ping tcpdump procps python3 frr
 
 PKG_MODS := libssl libcrypto libevent libevent_pthreads libnl-3.0 libnl-xfrm-3.0 \

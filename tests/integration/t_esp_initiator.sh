@@ -10,6 +10,7 @@ NS_PREFIX=dpw
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
 . "$here/../lib/cygnetd.sh"
+. "$here/../lib/confs.sh"
 need_root
 need_cmd ip unshare swanctl ping iperf3 "$CHARON_BIN" "$CYGNETD"
 
@@ -19,70 +20,8 @@ ns_veth gw eth1 10.1.0.1/24 lan eth0 10.1.0.2/24
 ns_exec lan ip route add default via 10.1.0.1 || fail "lan default route"
 ns_exec gw sysctl -qw net.ipv4.ip_forward=1 || fail "ip_forward"
 
-cat >"$(ns_dir gw)/swanctl.conf" <<CONF
-connections {
-	rw {
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = cygnet.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-	}
-}
-secrets {
-	ike-rw {
-		id = cygnet.example
-		secret = "cygnet-esp-initiator-psk"
-	}
-}
-CONF
-cat >"$(ns_dir cyg)/cygnet.conf" <<CONF
-connections {
-	home {
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = cygnet.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-				start_action = start
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id = gw.example
-		secret = "cygnet-esp-initiator-psk"
-	}
-}
-CONF
+conf_sw_gw "$(ns_dir gw)/swanctl.conf" cygnet-esp-initiator-psk
+conf_cyg_rw "$(ns_dir cyg)/cygnet.conf" cygnet-esp-initiator-psk
 
 charon_start gw
 charon_load gw "$(ns_dir gw)/swanctl.conf"

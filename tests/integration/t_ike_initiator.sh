@@ -9,6 +9,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=ikei
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -20,73 +21,10 @@ ns_veth resp eth0 192.0.2.1/24 gw eth0 192.0.2.100/24
 # the responder owns 10.1.0.1 so that its side of the child exists
 ns_exec resp ip addr add 10.1.0.1/24 dev lo
 
-cat >"$(ns_dir resp)/swanctl.conf" <<CONF
-connections {
-	rw {
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = cygnet.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53
-	}
-}
-secrets {
-	ike-rw {
-		id = cygnet.example
-		secret = "cygnet-initiator-psk"
-	}
-}
-CONF
+conf_sw_gw "$(ns_dir resp)/swanctl.conf" cygnet-initiator-psk "dns = 10.1.0.53"
 
 gwd=$(ns_dir gw)
-cat >"$gwd/cygnet.conf" <<CONF
-connections {
-	home {
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = cygnet.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-				start_action = start
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id = gw.example
-		secret = "cygnet-initiator-psk"
-	}
-}
-CONF
+conf_cyg_rw "$gwd/cygnet.conf" cygnet-initiator-psk
 
 charon_start resp
 charon_load resp "$(ns_dir resp)/swanctl.conf"

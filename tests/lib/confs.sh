@@ -87,3 +87,84 @@ secrets {
 }
 CONF
 }
+
+# cygnetd as the road warrior, strongSwan as the gateway (the initiator tests):
+#   conf_sw_gw FILE PSK [POOL_KEYS]    strongSwan gateway 192.0.2.1 (id
+#       gw.example) for the peer cygnet.example: connection "rw", pool
+#       "rwpool" 10.3.0.0/28 (POOL_KEYS, e.g. "dns = 10.1.0.53", go into it),
+#       child "net" local_ts 10.1.0.0/24.
+#   conf_cyg_rw FILE PSK               cygnetd road warrior (id
+#       cygnet.example): connection "home" to 192.0.2.1 asking for a virtual
+#       IP, child "home" remote_ts 10.1.0.0/24 with start_action = start.
+conf_sw_gw() {
+	local file=$1 psk=$2 pool_keys=${3:-}
+	cat >"$file" <<CONF
+connections {
+	rw {
+		local_addrs = 192.0.2.1
+		pools = rwpool
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = gw.example
+		}
+		remote {
+			auth = psk
+			id = cygnet.example
+		}
+		children {
+			net {
+				local_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+			}
+		}
+	}
+}
+pools {
+	rwpool {
+		addrs = 10.3.0.0/28
+		$pool_keys
+	}
+}
+secrets {
+	ike-rw {
+		id = cygnet.example
+		secret = "$psk"
+	}
+}
+CONF
+}
+
+conf_cyg_rw() {
+	local file=$1 psk=$2
+	cat >"$file" <<CONF
+connections {
+	home {
+		remote_addrs = 192.0.2.1
+		vips = 0.0.0.0
+		proposals = aes256gcm16-prfsha256-x25519
+		local {
+			auth = psk
+			id = cygnet.example
+		}
+		remote {
+			auth = psk
+			id = gw.example
+		}
+		children {
+			home {
+				remote_ts = 10.1.0.0/24
+				esp_proposals = aes256gcm16
+				start_action = start
+			}
+		}
+	}
+}
+secrets {
+	ike-gw {
+		id = gw.example
+		secret = "$psk"
+	}
+}
+CONF
+}
