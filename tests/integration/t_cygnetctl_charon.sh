@@ -10,7 +10,7 @@ set -u
 BUILD=${BUILD:-build/rel}
 CTL=$(cd "$(dirname "$BUILD/cygnetctl")" && pwd)/cygnetctl
 CHARON=/usr/lib/ipsec/charon
-NS_GW=ctl-gw NS_RW=ctl-rw
+NS_GW=ctl-$$-gw NS_RW=ctl-$$-rw
 T=$(mktemp -d /tmp/ctl-charon.XXXXXX)
 PIDS=()
 fails=0
@@ -44,9 +44,12 @@ command -v swanctl >/dev/null || skip "no swanctl"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun for kernel-libipsec"
 
 # ---- network ---------------------------------------------------------------
-# namespaces left by a run that was killed hard (SIGKILL) go first
-ip netns del $NS_GW 2>/dev/null
-ip netns del $NS_RW 2>/dev/null
+# namespaces left by a run that was killed hard (SIGKILL) go first: their
+# owner pid is gone (names carry the pid, so parallel runs do not collide)
+for ns in $(ip netns list | awk '{print $1}' | grep -E '^ctl-[0-9]+-(gw|rw)$'); do
+	p=${ns#ctl-}; p=${p%-*}
+	kill -0 "$p" 2>/dev/null || ip netns del "$ns" 2>/dev/null
+done
 ip netns add $NS_GW && ip netns add $NS_RW || exit 1
 ip link add ctl-gw0 netns $NS_GW type veth peer name ctl-rw0 netns $NS_RW || exit 1
 ip -n $NS_GW addr add 192.0.2.1/24 dev ctl-gw0

@@ -9,6 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 need_root
 need_cmd ip unshare swanctl "$CHARON_BIN"
@@ -18,74 +19,8 @@ ns_veth resp eth0 192.0.2.1/24 init eth0 192.0.2.100/24
 # The responder owns 10.1.0.1 so that the child's remote side exists.
 ns_exec resp ip addr add 10.1.0.1/24 dev lo
 
-cat >"$(ns_dir resp)/swanctl.conf" <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-smoke-test-psk"
-	}
-}
-CONF
-
-cat >"$(ns_dir init)/swanctl.conf" <<CONF
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-smoke-test-psk"
-	}
-}
-CONF
+conf_gw_psk "$(ns_dir resp)/swanctl.conf" cygnet-smoke-test-psk
+conf_rw_psk "$(ns_dir init)/swanctl.conf" cygnet-smoke-test-psk
 
 charon_start resp
 charon_start init

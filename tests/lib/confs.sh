@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # tests/lib/confs.sh — the standard road-warrior pair most tests start from.
 #
-#   conf_gw_psk FILE PSK [CONN_KEYS]   cygnetd gateway 192.0.2.1 (id gw.example):
+#   conf_gw_psk FILE PSK [CONN_KEYS]   gateway 192.0.2.1 (id gw.example) for cygnetd
+#       or charon (same syntax):
 #       connection "rw", pool "rwpool" 10.3.0.0/28 with DNS 10.1.0.53 and
 #       10.1.0.54, child "net" local_ts 10.1.0.0/24; CONN_KEYS (lines such as
 #       "dpd_delay = 2s") go into the connection section.
