@@ -10,6 +10,7 @@ set -u
 BUILD=${BUILD:-build/rel}
 CTL=$(cd "$(dirname "$BUILD/cygnetctl")" && pwd)/cygnetctl
 CHARON=/usr/lib/ipsec/charon
+. "$(cd "$(dirname "$0")" && pwd)/../lib/confs.sh"
 NS_GW=ctl-$$-gw NS_RW=ctl-$$-rw
 T=$(mktemp -d /tmp/ctl-charon.XXXXXX)
 PIDS=()
@@ -99,74 +100,17 @@ start_charon() {	# NAME NS
 
 inst_conf gw
 inst_conf rw
-cat >"$T/gw/swanctl.conf" <<'CONF'
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/24
-		dns = 10.1.0.53
-	}
-}
-secrets {
-	ike-rw {
-		id-gw = gw.example
-		id-rw = rw1.example
-		secret = "cygnetctl-test-secret-not-for-production"
-	}
-}
-CONF
-cat >"$T/rw/swanctl.conf" <<'CONF'
-connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id-gw = gw.example
-		id-rw = rw1.example
-		secret = "cygnetctl-test-secret-not-for-production"
-	}
-}
-CONF
+PSK=cygnetctl-test-secret-not-for-production
+{
+	echo "connections {"
+	conf_conn_gw_rw
+	echo "}"
+	conf_pools_rw "addrs = 10.3.0.0/24" "dns = 10.1.0.53"
+	echo "secrets {"
+	conf_secret_psk rw "$PSK"
+	echo "}"
+} >"$T/gw/swanctl.conf"
+conf_rw_psk "$T/rw/swanctl.conf" "$PSK"
 
 start_charon gw $NS_GW
 start_charon rw $NS_RW

@@ -82,50 +82,10 @@ for p in p1-eth0 p2-eth0; do
 		fail "bridge port $p"
 done
 
-conf() {
-	cat <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-ha-test-psk"
-	}
-}
-CONF
-}
-
 start_node() {
 	local n=$1 d pid
 	d=$(ns_dir "$n")
-	conf >"$d/cygnet.conf"
+	conf_gw_psk "$d/cygnet.conf" "cygnet-ha-test-psk"
 	pid=$(ns_bg "$n" "$d/cygnetd.log" "$CYGNETD" --foreground --log-level debug \
 		--config "$d/cygnet.conf" --pidfile "$d/cygnetd.pid" \
 		--vici-socket "$d/cygnetd.vici")

@@ -8,6 +8,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=ikeh
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -19,75 +20,8 @@ ns_veth gw eth0 192.0.2.1/24 rw eth0 192.0.2.100/24
 gwd=$(ns_dir gw)
 rwd=$(ns_dir rw)
 
-gw_conf() {
-	cat <<CONF
-connections {
-	rw {
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-	}
-}
-secrets {
-	ike-rw {
-		id = rw1.example
-		secret = "$1"
-	}
-}
-CONF
-}
-rw_conf() {
-	cat <<CONF
-connections {
-	home {
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		id = gw.example
-		secret = "$1"
-	}
-}
-CONF
-}
-
-gw_conf "first-psk-for-reload" >"$gwd/cygnet.conf"
-rw_conf "first-psk-for-reload" >"$rwd/swanctl.conf"
+conf_gw_psk "$gwd/cygnet.conf" "first-psk-for-reload"
+conf_rw_psk "$rwd/swanctl.conf" "first-psk-for-reload"
 gwpid=$(ns_bg gw "$gwd/cygnetd.log" "$CYGNETD" --foreground --log-level debug \
 	--config "$gwd/cygnet.conf" --pidfile "$gwd/cygnetd.pid")
 at_cleanup "kill $gwpid"
@@ -104,7 +38,7 @@ wait_for "grep -q 'reload failed, keeping the previous configuration' '$gwd/cygn
 	"a broken configuration was not refused"
 
 # a new PSK: the running SA stays, a new SA needs the new PSK
-gw_conf "second-psk-for-reload" >"$gwd/cygnet.conf"
+conf_gw_psk "$gwd/cygnet.conf" "second-psk-for-reload"
 kill -HUP "$gwpid"
 wait_for "[ \$(grep -c 'loaded 1 connections' '$gwd/cygnetd.log') -ge 2 ]" 5 "no reload"
 sleep 0.5
@@ -114,7 +48,7 @@ charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate fai
 # the old PSK no longer works, the new one does
 charon_swanctl rw --initiate --child home --timeout 10 >&2 &&
 	fail "the old PSK still works after the reload"
-rw_conf "second-psk-for-reload" >"$rwd/swanctl.conf"
+conf_rw_psk "$rwd/swanctl.conf" "second-psk-for-reload"
 charon_load rw "$rwd/swanctl.conf"
 charon_initiate rw home 15
 log "new SA with the reloaded PSK"

@@ -33,41 +33,7 @@ mkdir -p "$run"
 chmod 755 "$TEST_DIR" "$gwd"
 chmod 777 "$run"
 
-cat >"$gwd/cygnet.conf" <<CONF
-connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = rw1.example
-		secret = "cygnet-nhrp-test-psk"
-	}
-}
-CONF
+conf_gw_psk "$gwd/cygnet.conf" "cygnet-nhrp-test-psk"
 printf 'log stdout debugging\ndebug nhrp all\n' >"$gwd/nhrpd.conf"
 chmod 644 "$gwd/nhrpd.conf"
 

@@ -11,6 +11,7 @@ root=$(cd "$here/../.." && pwd)
 NS_PREFIX=vc
 . "$here/../lib/ns.sh"
 . "$here/../lib/charon.sh"
+. "$here/../lib/confs.sh"
 
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
@@ -36,26 +37,7 @@ CONF
 mkdir -p "$gwd/swanctl"
 cat >"$gwd/swanctl/swanctl.conf" <<CONF
 connections {
-	rw {
-		version = 2
-		local_addrs = 192.0.2.1
-		pools = rwpool
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.example
-		}
-		remote {
-			auth = psk
-			id = rw1.example
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
+$(conf_conn_gw_rw)
 	torw {
 		version = 2
 		local_addrs = 192.0.2.1
@@ -78,18 +60,9 @@ connections {
 		}
 	}
 }
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53
-	}
-}
+$(conf_pools_rw "addrs = 10.3.0.0/28" "dns = 10.1.0.53")
 secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-vici-test-psk"
-	}
+$(conf_secret_psk rw cygnet-vici-test-psk)
 	ike-torw {
 		id-1 = gw2.example
 		id-2 = rw2.example
@@ -100,26 +73,7 @@ CONF
 
 cat >"$(ns_dir rw)/swanctl.conf" <<CONF
 connections {
-	home {
-		version = 2
-		remote_addrs = 192.0.2.1
-		vips = 0.0.0.0
-		proposals = aes256gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = rw1.example
-		}
-		remote {
-			auth = psk
-			id = gw.example
-		}
-		children {
-			home {
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes256gcm16
-			}
-		}
-	}
+$(conf_conn_rw_home)
 	fromgw {
 		version = 2
 		local_addrs = 192.0.2.100
@@ -143,11 +97,7 @@ connections {
 	}
 }
 secrets {
-	ike-gw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "cygnet-vici-test-psk"
-	}
+$(conf_secret_psk gw cygnet-vici-test-psk)
 	ike-gw2 {
 		id-1 = gw2.example
 		id-2 = rw2.example

@@ -10,17 +10,49 @@
 #       connection "home" to 192.0.2.1 asking for a virtual IP, child "home"
 #       remote_ts 10.1.0.0/24; CONN_KEYS as above.
 # Both use aes256gcm16-prfsha256-x25519 and ESP aes256gcm16.
+#
+# Blocks that conf_gw_psk and conf_rw_psk are made of, printed to stdout, for files
+# that need more (a second connection, another pool or secret):
+#   conf_conn_gw_rw [CONN_KEYS]     the gateway's connection "rw" (a section
+#       to put inside "connections { }")
+#   conf_conn_rw_home [CONN_KEYS]   the road warrior's connection "home"
+#   conf_pools_rw KEY...            "pools { rwpool { KEY... } }", one key a line
+#   conf_secret_psk NAME PSK        the secret "ike-NAME" for gw.example and
+#       rw1.example (a section to put inside "secrets { }")
 
 conf_gw_psk() {
 	local file=$1 psk=$2 extra=${3:-}
-	cat >"$file" <<CONF
-connections {
+	{
+		echo "connections {"
+		conf_conn_gw_rw "$extra"
+		echo "}"
+		conf_pools_rw "addrs = 10.3.0.0/28" "dns = 10.1.0.53, 10.1.0.54"
+		echo "secrets {"
+		conf_secret_psk rw "$psk"
+		echo "}"
+	} >"$file"
+}
+
+conf_rw_psk() {
+	local file=$1 psk=$2 extra=${3:-}
+	{
+		echo "connections {"
+		conf_conn_rw_home "$extra"
+		echo "}"
+		echo "secrets {"
+		conf_secret_psk gw "$psk"
+		echo "}"
+	} >"$file"
+}
+
+conf_conn_gw_rw() {
+	cat <<CONF
 	rw {
 		version = 2
 		local_addrs = 192.0.2.1
 		pools = rwpool
 		proposals = aes256gcm16-prfsha256-x25519
-		$extra
+		${1:-}
 		local {
 			auth = psk
 			id = gw.example
@@ -36,33 +68,17 @@ connections {
 			}
 		}
 	}
-}
-pools {
-	rwpool {
-		addrs = 10.3.0.0/28
-		dns = 10.1.0.53, 10.1.0.54
-	}
-}
-secrets {
-	ike-rw {
-		id-1 = gw.example
-		id-2 = rw1.example
-		secret = "$psk"
-	}
-}
 CONF
 }
 
-conf_rw_psk() {
-	local file=$1 psk=$2 extra=${3:-}
-	cat >"$file" <<CONF
-connections {
+conf_conn_rw_home() {
+	cat <<CONF
 	home {
 		version = 2
 		remote_addrs = 192.0.2.1
 		vips = 0.0.0.0
 		proposals = aes256gcm16-prfsha256-x25519
-		$extra
+		${1:-}
 		local {
 			auth = psk
 			id = rw1.example
@@ -78,14 +94,23 @@ connections {
 			}
 		}
 	}
+CONF
 }
-secrets {
-	ike-gw {
+
+conf_pools_rw() {
+	local k
+	printf 'pools {\n\trwpool {\n'
+	for k in "$@"; do printf '\t\t%s\n' "$k"; done
+	printf '\t}\n}\n'
+}
+
+conf_secret_psk() {
+	cat <<CONF
+	ike-$1 {
 		id-1 = gw.example
 		id-2 = rw1.example
-		secret = "$psk"
+		secret = "$2"
 	}
-}
 CONF
 }
 
