@@ -28,7 +28,7 @@ CYGNETCTL=$root/$BUILD/cygnetctl
 THRESHOLD=${CK_THRESHOLD:-8}
 HALF_OPEN_LIMIT=${CK_HALF_OPEN_LIMIT:-10000}
 FLOOD_ADDRS=200		# 198.51.100.2 .. 198.51.100.201
-FLOOD_RATE=500		# requests/s over all addresses
+FLOOD_RATE=${CK_FLOOD_RATE:-500}	# requests/s over all addresses
 FLOOD_SECONDS=10	# the road warrior connects about 3 s into it
 need_root
 need_cmd ip unshare swanctl python3 "$CHARON_BIN" "$CYGNETD" "$CYGNETCTL"
@@ -122,13 +122,17 @@ cookies=$(gwstat cookies-sent)
 peak=$(gwstat half-open-peak)
 drop_all=$(gwstat drop-half-open-limit)
 drop_peer=$(gwstat drop-peer-half-open-limit)
+rx=$(gwstat rx)
 log "flood: $summary"
-log "cygnetd: cookies sent $cookies, half-open peak $peak, drops: limit $drop_all, per peer $drop_peer"
+log "cygnetd: $rx IKE datagrams in, cookies sent $cookies, half-open peak $peak," \
+	"drops: limit $drop_all, per peer $drop_peer"
 
 kv() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$summary"; }
 sent=$(kv sent)
 fl_cookies=$(kv cookies)
 fl_sa=$(kv sa)
+fl_other=$(kv other)
+replies=$(kv replies)
 [ "$sent" -ge $((FLOOD_RATE * FLOOD_SECONDS * 8 / 10)) ] ||
 	fail "the flood sent only $sent requests"
 # with cookies on, the flood's requests beyond the threshold keep no state:
@@ -137,8 +141,11 @@ fl_sa=$(kv sa)
 	fail "half-open peak $peak, expected the threshold $THRESHOLD + 1 (the road warrior)"
 [ $((drop_all + drop_peer)) -eq 0 ] || fail "IKE_SA_INIT dropped at a hard limit"
 [ "$fl_sa" -le "$THRESHOLD" ] || fail "$fl_sa flood requests got an SA (threshold $THRESHOLD)"
-[ "$fl_cookies" -ge $((sent * 9 / 10)) ] ||
-	fail "the flood received only $fl_cookies cookies for $sent requests"
+# every other answer was a cookie; a busy machine (2 shared cores, ASan) may
+# drop some of the flood in the socket buffer, hence only half must be answered
+[ "$fl_other" -eq 0 ] || fail "the flood got $fl_other answers that were neither cookie nor SA"
+[ "$fl_cookies" -eq $((replies - fl_sa)) ] || fail "not every answer was a cookie: $summary"
+[ "$replies" -ge $((sent / 2)) ] || fail "cygnetd answered only $replies of $sent flood requests"
 [ "$cookies" -gt "$fl_cookies" ] || fail "cygnetd counts $cookies cookies, the flood got $fl_cookies"
 
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
@@ -146,4 +153,5 @@ charon_stop rw
 kill "$gwpid"
 wait_for_quiet "! kill -0 $gwpid" 5 || fail "cygnetd did not stop on SIGTERM"
 grep -q 'cygnetd stopped' "$gwd/cygnetd.log" || fail "no clean stop"
+grep -q 'Sanitizer\|runtime error' "$gwd/cygnetd.log" && fail "sanitizer report in cygnetd's log"
 log "ok: $sent flood requests, $cookies cookies sent, half-open peak $peak, ESTABLISHED in ${secs}s"
