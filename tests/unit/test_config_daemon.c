@@ -50,6 +50,23 @@ START_TEST(responder_limits)
 	ck_assert_uint_eq(cfg->daemon.cookie_threshold, limits[_i].cookie);
 	ck_assert_uint_eq(cfg->daemon.half_open_limit, limits[_i].half_open);
 	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, limits[_i].peer);
+	/* the dump shows the effective values */
+	{
+		char *buf = NULL, want[64];
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ck_assert_ptr_nonnull(f);
+		config_dump(cfg, f);
+		fclose(f);
+		snprintf(want, sizeof(want), "  cookie_threshold = %u\n", limits[_i].cookie);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		snprintf(want, sizeof(want), "  half_open_limit = %u\n", limits[_i].half_open);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		snprintf(want, sizeof(want), "  peer_half_open_limit = %u\n", limits[_i].peer);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		free(buf);
+	}
 	config_free(cfg);
 }
 END_TEST
