@@ -149,7 +149,8 @@ struct config_cluster {
 	uint16_t sync_port;		/* default 4510 */
 };
 
-/* daemon { }: how cygnetd moves packets (docs/config.md). */
+/* daemon { }: how cygnetd moves packets and guards its responder
+ * (docs/config.md). */
 enum config_datapath {
 	CONFIG_DATAPATH_AUTO,		/* XFRM if the kernel has ESP, else userspace */
 	CONFIG_DATAPATH_USERSPACE,
@@ -160,6 +161,10 @@ struct config_daemon {
 	enum config_datapath datapath;	/* default auto */
 	char *tun_name;			/* NULL: "cygnet0" */
 	unsigned tun_mtu;		/* default 1400 */
+	/* IKE responder under load (RFC 7296 2.6; docs/ike.md) */
+	unsigned cookie_threshold;	/* cookies from this many half-open SAs, default 30; 0: always */
+	unsigned half_open_limit;	/* half-open SAs in all, default 10000 */
+	unsigned peer_half_open_limit;	/* half-open SAs per peer address, default 32 */
 };
 
 struct config {

@@ -1,4 +1,5 @@
-/* daemon { datapath tun_name tun_mtu }: how cygnetd moves packets. */
+/* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
+ * peer_half_open_limit }: how cygnetd moves packets and guards its responder. */
 #include "config/build.h"
 
 #include <stdlib.h>
@@ -6,14 +7,22 @@
 
 #define DEF_TUN_MTU 1400
 #define TUN_NAME_MAX 15		/* IFNAMSIZ - 1 */
+#define DEF_COOKIE_THRESHOLD 30	/* the IKE core's defaults (ike_core.h) */
+#define DEF_HALF_OPEN_LIMIT 10000
+#define DEF_PEER_HALF_OPEN_LIMIT 32
 
-static const char *const daemon_keys[] = { "datapath", "tun_name", "tun_mtu", NULL };
+static const char *const daemon_keys[] = { "datapath", "tun_name", "tun_mtu",
+					   "cookie_threshold", "half_open_limit",
+					   "peer_half_open_limit", NULL };
 
 void config_daemon_defaults(struct config_daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->datapath = CONFIG_DATAPATH_AUTO;
 	d->tun_mtu = DEF_TUN_MTU;
+	d->cookie_threshold = DEF_COOKIE_THRESHOLD;
+	d->half_open_limit = DEF_HALF_OPEN_LIMIT;
+	d->peer_half_open_limit = DEF_PEER_HALF_OPEN_LIMIT;
 }
 
 bool build_daemon(struct config_err *err, const struct settings_node *sec,
@@ -26,16 +35,23 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 		{ NULL, 0 },
 	};
 	const struct settings_node *n;
-	uint64_t mtu = d->tun_mtu;
+	uint64_t mtu = d->tun_mtu, cookie = d->cookie_threshold, ho = d->half_open_limit;
+	uint64_t peer_ho = d->peer_half_open_limit;
 	int v = (int)d->datapath;
 
 	if (!build_check_keys(err, sec, daemon_keys, NULL) ||
 	    !build_enum(err, sec, "datapath", dp, &v) ||
 	    !build_str(err, sec, "tun_name", &d->tun_name) ||
-	    !build_uint(err, sec, "tun_mtu", 576, 65535, &mtu))
+	    !build_uint(err, sec, "tun_mtu", 576, 65535, &mtu) ||
+	    !build_uint(err, sec, "cookie_threshold", 0, UINT32_MAX, &cookie) ||
+	    !build_uint(err, sec, "half_open_limit", 1, UINT32_MAX, &ho) ||
+	    !build_uint(err, sec, "peer_half_open_limit", 1, UINT32_MAX, &peer_ho))
 		return false;
 	d->datapath = (enum config_datapath)v;
 	d->tun_mtu = (unsigned)mtu;
+	d->cookie_threshold = (unsigned)cookie;
+	d->half_open_limit = (unsigned)ho;
+	d->peer_half_open_limit = (unsigned)peer_ho;
 	n = build_key(sec, "tun_name");
 	if (d->tun_name && (!d->tun_name[0] || strlen(d->tun_name) > TUN_NAME_MAX ||
 			    strchr(d->tun_name, '/') || strchr(d->tun_name, ' ')))

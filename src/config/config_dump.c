@@ -174,6 +174,17 @@ static void dump_cluster(FILE *out, const struct config_cluster *cl)
 	fprintf(out, "  }\n}\n");
 }
 
+static void dump_daemon(FILE *out, const struct config_daemon *d)
+{
+	static const char *const dp_names[] = { "auto", "userspace", "xfrm" };
+
+	fprintf(out, "daemon {\n  datapath = %s\n  tun_name = %s\n  tun_mtu = %u\n",
+		dp_names[d->datapath], d->tun_name ? d->tun_name : "cygnet0", d->tun_mtu);
+	fprintf(out, "  cookie_threshold = %u\n  half_open_limit = %u\n"
+		"  peer_half_open_limit = %u\n}\n", d->cookie_threshold, d->half_open_limit,
+		d->peer_half_open_limit);
+}
+
 void config_dump(const struct config *cfg, FILE *out)
 {
 	fprintf(out, "connections {\n");
@@ -193,4 +204,5 @@ void config_dump(const struct config *cfg, FILE *out)
 		dump_pool(out, &cfg->pools[i]);
 	fprintf(out, "}\n");
 	dump_cluster(out, &cfg->cluster);
+	dump_daemon(out, &cfg->daemon);
 }

@@ -283,6 +283,12 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 				(unsigned long long)st->drop_unexpected);
 	vici_builder_add_kv_fmt(resp, "drop-half-open-limit", "%llu",
 				(unsigned long long)st->drop_half_open_limit);
+	vici_builder_add_kv_fmt(resp, "drop-peer-half-open-limit", "%llu",
+				(unsigned long long)st->drop_peer_half_open_limit);
+	vici_builder_add_kv_fmt(resp, "cookies-sent", "%llu",
+				(unsigned long long)st->cookies_sent);
+	vici_builder_add_kv_fmt(resp, "half-open-peak", "%llu",
+				(unsigned long long)st->half_open_peak);
 	vici_builder_add_kv_fmt(resp, "retransmit-answered", "%llu",
 				(unsigned long long)st->retransmit_answered);
 	vici_builder_add_kv_fmt(resp, "retransmit-sent", "%llu",

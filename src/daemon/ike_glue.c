@@ -283,6 +283,10 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 	}
 	ike_core_set_confs(g->core, confs, n);
 	conf_translate_free(confs, n);
+	/* responder limits: cheap to change, so a reload applies them */
+	ike_core_set_cookie_threshold(g->core, cfg->daemon.cookie_threshold);
+	ike_core_set_half_open_limit(g->core, cfg->daemon.half_open_limit);
+	ike_core_set_peer_half_open_limit(g->core, cfg->daemon.peer_half_open_limit);
 	if (g->dp && !datapath_apply(g->dp, cfg)) {
 		config_free(cfg);
 		return false;
@@ -291,6 +295,9 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 	g->cfg = cfg;
 	log_info("loaded %zu connections, %zu secrets, %zu pools", cfg->n_conns,
 		 cfg->n_secrets, cfg->n_pools);
+	log_info("cookies from %u half-open SAs, half-open limit %u, %u per peer",
+		 cfg->daemon.cookie_threshold, cfg->daemon.half_open_limit,
+		 cfg->daemon.peer_half_open_limit);
 	return true;
 }
 

@@ -98,6 +98,8 @@ void core_half_open_add(struct ike_core *c, struct ike_sa *sa)
 	sa->counted_half_open = true;
 	sa->half_open_peer = sa->ep.remote;
 	c->stats.half_open++;
+	if (c->stats.half_open > c->stats.half_open_peak)
+		c->stats.half_open_peak = c->stats.half_open;
 }
 
 void core_half_open_del(struct ike_core *c, struct ike_sa *sa)

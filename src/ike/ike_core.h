@@ -32,6 +32,7 @@ struct ike_core_stats {
 	uint64_t sa_established, sa_failed, auth_failed;
 	uint64_t child_installed;
 	uint64_t half_open;		/* current */
+	uint64_t half_open_peak;	/* highest half_open so far */
 	uint64_t sas;			/* current */
 };
 

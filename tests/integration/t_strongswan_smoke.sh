@@ -39,7 +39,7 @@ charon_swanctl init --list-sas | grep -q 'local  .*10\.3\.0\.' ||
 	fail "initiator got no virtual IP from the pool"
 log "both sides ESTABLISHED"
 # Traffic through libipsec's ESP-in-UDP: virtual IP -> 10.1.0.1 (iperf3,
-# as this image has no ping).
+# if installed).
 if command -v iperf3 >/dev/null; then
 	ns_bg resp "$(ns_dir resp)/iperf3.out" iperf3 -s -1 -B 10.1.0.1 >/dev/null
 	wait_for "ns_exec resp ss -ltn | grep -q 10.1.0.1:5201" 5 "iperf3 -s did not start"

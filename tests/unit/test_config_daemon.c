@@ -1,5 +1,6 @@
-/* daemon { datapath tun_name tun_mtu }: defaults, every value, and errors
- * that name the line and what was expected. */
+/* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
+ * peer_half_open_limit }: defaults, every value, and errors that name the
+ * line and what was expected. */
 #include "check_main.h"
 #include "config/config.h"
 
@@ -19,6 +20,53 @@ START_TEST(defaults_without_section)
 	ck_assert_int_eq(cfg->daemon.datapath, CONFIG_DATAPATH_AUTO);
 	ck_assert_ptr_null(cfg->daemon.tun_name);
 	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1400);
+	ck_assert_uint_eq(cfg->daemon.cookie_threshold, 30);
+	ck_assert_uint_eq(cfg->daemon.half_open_limit, 10000);
+	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, 32);
+	config_free(cfg);
+}
+END_TEST
+
+/* the responder limits, alone or with the datapath keys; 0 cookies = always */
+static const struct {
+	const char *text;
+	unsigned cookie, half_open, peer;
+} limits[] = {
+	{ "daemon {\n  cookie_threshold = 5\n}\n", 5, 10000, 32 },
+	{ "daemon {\n  cookie_threshold = 0\n}\n", 0, 10000, 32 },
+	{ "daemon {\n  half_open_limit = 1\n  peer_half_open_limit = 1\n}\n", 30, 1, 1 },
+	{ "daemon {\n  datapath = userspace\n  cookie_threshold = 8\n"
+	  "  half_open_limit = 200\n  peer_half_open_limit = 4\n}\n", 8, 200, 4 },
+	{ "daemon {\n  cookie_threshold = 4294967295\n  half_open_limit = 4294967295\n"
+	  "  peer_half_open_limit = 4294967295\n}\n", 4294967295u, 4294967295u, 4294967295u },
+};
+
+START_TEST(responder_limits)
+{
+	struct config *cfg;
+	struct config_err err;
+
+	ck_assert_msg(try_load(limits[_i].text, &cfg, &err), "%s", err.msg);
+	ck_assert_uint_eq(cfg->daemon.cookie_threshold, limits[_i].cookie);
+	ck_assert_uint_eq(cfg->daemon.half_open_limit, limits[_i].half_open);
+	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, limits[_i].peer);
+	/* the dump shows the effective values */
+	{
+		char *buf = NULL, want[64];
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		ck_assert_ptr_nonnull(f);
+		config_dump(cfg, f);
+		fclose(f);
+		snprintf(want, sizeof(want), "  cookie_threshold = %u\n", limits[_i].cookie);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		snprintf(want, sizeof(want), "  half_open_limit = %u\n", limits[_i].half_open);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		snprintf(want, sizeof(want), "  peer_half_open_limit = %u\n", limits[_i].peer);
+		ck_assert_msg(strstr(buf, want), "%s", buf);
+		free(buf);
+	}
 	config_free(cfg);
 }
 END_TEST
@@ -60,6 +108,13 @@ static const struct {
 	{ "daemon {\n  tun_name = a-very-long-interface-name\n}\n", 2, "tun_name" },
 	{ "daemon {\n  tun_name = \"a/b\"\n}\n", 2, "tun_name" },
 	{ "daemon {\n\n  threads = 4\n}\n", 3, "threads" },
+	{ "daemon {\n  cookie_threshold = -1\n}\n", 2, "'cookie_threshold': expected a number from 0 to 4294967295" },
+	{ "daemon {\n  cookie_threshold = 4294967296\n}\n", 2, "cookie_threshold" },
+	{ "daemon {\n  cookie_threshold = many\n}\n", 2, "cookie_threshold" },
+	{ "daemon {\n  tun_mtu = 1400\n  half_open_limit = 0\n}\n", 3,
+	  "'half_open_limit': expected a number from 1 to 4294967295" },
+	{ "daemon {\n  peer_half_open_limit = 0\n}\n", 2, "peer_half_open_limit" },
+	{ "daemon {\n  peer_half_open_limit = 3x\n}\n", 2, "peer_half_open_limit" },
 };
 
 START_TEST(errors_name_the_line)
@@ -81,6 +136,7 @@ static Suite *config_daemon_suite(void)
 
 	tcase_add_test(tc, defaults_without_section);
 	tcase_add_loop_test(tc, every_value, 0, sizeof(datapaths) / sizeof(datapaths[0]));
+	tcase_add_loop_test(tc, responder_limits, 0, sizeof(limits) / sizeof(limits[0]));
 	tcase_add_loop_test(tc, errors_name_the_line, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	return s;
