@@ -31,6 +31,7 @@ struct net {
 	struct net_config cfg;
 	struct net_sock socks[SOCK_COUNT];
 	struct net_counters counters;
+	uint32_t mark;		/* SO_MARK of every socket, 0: none */
 	uint8_t buf[NET_MAX_DGRAM];
 };
 
@@ -214,7 +215,48 @@ bool net_set_mark(struct net *n, uint32_t mark)
 			return false;
 		}
 	}
+	n->mark = mark;
 	return true;
+}
+
+static bool sockaddr_has_addr(const struct sockaddr_storage *ss)
+{
+	static const uint8_t zero[16];
+
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr != 0;
+	if (ss->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr, zero, 16) != 0;
+	return false;
+}
+
+bool net_pick_source(struct net *n, struct net_endpoints *ep)
+{
+	int family = ep->remote.ss_family;
+	socklen_t slen = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	struct sockaddr_storage src;
+	char buf[64];
+	bool ok = true;
+	int fd;
+
+	if (!sockaddr_has_addr(&ep->local)) {
+		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		memset(&src, 0, sizeof(src));
+		ok = fd >= 0 &&
+		     (!n->mark || setsockopt(fd, SOL_SOCKET, SO_MARK, &n->mark, sizeof(n->mark)) == 0) &&
+		     connect(fd, (const struct sockaddr *)&ep->remote, slen) == 0 &&
+		     getsockname(fd, (struct sockaddr *)&src, &slen) == 0;
+		if (!ok)
+			log_warn("net: no source address toward %s: %s",
+				 sockaddr_str(&ep->remote, buf, sizeof(buf)), strerror(errno));
+		else
+			ep->local = src;
+		if (fd >= 0)
+			close(fd);
+	}
+	ep->local.ss_family = (sa_family_t)family;
+	sockaddr_set_port(&ep->local, net_bound_port(n, false, family));
+	return ok;
 }
 
 bool net_set_udp_encap(struct net *n)

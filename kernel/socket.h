@@ -60,6 +60,13 @@ bool net_set_mark(struct net *n, uint32_t mark);
 /* UDP_ENCAP_ESPINUDP on the NAT-T sockets: the kernel (XFRM) takes the
  * ESP in UDP, IKE with its non-ESP marker still reaches on_ike. */
 bool net_set_udp_encap(struct net *n);
+/* Completes an initiator's endpoints: when ep->local has no address (no
+ * local_addrs configured), the routing table picks the source address the
+ * kernel would use toward ep->remote (a connected UDP socket with the same
+ * SO_MARK, nothing is sent), so that NAT detection hashes the real address;
+ * the local port becomes the bound IKE port. false (logged) when there is
+ * no route. */
+bool net_pick_source(struct net *n, struct net_endpoints *ep);
 /* The port actually bound (useful with port 0 in tests). */
 uint16_t net_bound_port(const struct net *n, bool natt, int family);
 

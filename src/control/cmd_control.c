@@ -288,8 +288,13 @@ static bool conn_endpoints(struct ctl *ctl, const struct config_conn *cc, const 
 	} else {
 		ep->local.ss_family = ep->remote.ss_family;
 	}
-	sockaddr_set_port(&ep->local, ctl->ops.ike_port ?
-			  ctl->ops.ike_port(ctl->ops.ctx, ep->local.ss_family) : 500);
+	if (ctl->ops.local_endpoint && !ctl->ops.local_endpoint(ctl->ops.ctx, ep)) {
+		snprintf(why, len, "no source address toward %s",
+			 sockaddr_str(&ep->remote, addr, sizeof(addr)));
+		return false;
+	}
+	if (!ctl->ops.local_endpoint)
+		sockaddr_set_port(&ep->local, 500);
 	return true;
 }
 

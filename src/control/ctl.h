@@ -33,8 +33,9 @@ struct ctl_ops {
 	const struct config *(*config)(void *ctx);
 	/* The live pool object of that name (leases), NULL if none. */
 	struct pool *(*pool)(void *ctx, const char *name);
-	/* Our IKE port for family (initiating). */
-	uint16_t (*ike_port)(void *ctx, int family);
+	/* Completes ep->local for initiating: our IKE port, and the source
+	 * address toward ep->remote when ep->local has none; false: no route. */
+	bool (*local_endpoint)(void *ctx, struct net_endpoints *ep);
 	/* Rebuild the configuration from the file and the store and hand it
 	 * to the core; false (why set) keeps the running one. */
 	bool (*apply)(void *ctx, char *why, size_t whylen);

@@ -197,9 +197,9 @@ static struct pool *op_pool(void *ctx, const char *name)
 	return ike_glue_pool(((struct control *)ctx)->glue, name);
 }
 
-static uint16_t op_ike_port(void *ctx, int family)
+static bool op_local_endpoint(void *ctx, struct net_endpoints *ep)
 {
-	return net_bound_port(((struct control *)ctx)->net, false, family);
+	return net_pick_source(((struct control *)ctx)->net, ep);
 }
 
 static bool op_apply(void *ctx, char *why, size_t len)
@@ -245,7 +245,7 @@ bool control_start(struct control *c)
 		.group = c->opts.group ? c->opts.group : c->cfg_group,
 	};
 	struct ctl_ops ops = {
-		.ctx = c, .config = op_config, .pool = op_pool, .ike_port = op_ike_port,
+		.ctx = c, .config = op_config, .pool = op_pool, .local_endpoint = op_local_endpoint,
 		.apply = op_apply, .reload = op_reload,
 	};
 	const char *reason;

@@ -118,8 +118,8 @@ void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
 	    !conf_single_addr(conf->remote_addrs, conf->n_remote_addrs, &ep.remote))
 		return;
 	sockaddr_set_port(&ep.remote, 500);
-	if (dp->net)
-		sockaddr_set_port(&ep.local, net_bound_port(dp->net, false, ep.local.ss_family));
+	if (dp->net && !net_pick_source(dp->net, &ep))
+		return;
 	log_info("acquire for reqid %u: initiating '%s' child '%s'", reqid, rq->conn, rq->child);
 	if (!ike_core_initiate(dp->core, rq->conn, rq->child, &ep))
 		log_warn("acquire for reqid %u: initiating '%s' failed", reqid, rq->conn);

@@ -327,8 +327,8 @@ void ike_glue_start(struct ike_glue *g)
 				config_host_format(&cc->local_addrs[0], addr, sizeof(addr));
 				sockaddr_parse(addr, 0, &ep.local);
 			}
-			sockaddr_set_port(&ep.local, net_bound_port(g->net, false,
-								    ep.local.ss_family));
+			if (!net_pick_source(g->net, &ep))
+				continue;
 			ike_core_initiate(g->core, cc->name, cc->children[k].name, &ep);
 		}
 	}

@@ -38,11 +38,11 @@ static const struct config *op_config(void *ctx)
 	return g_cfg;
 }
 
-static uint16_t op_port(void *ctx, int family)
+static bool op_local_endpoint(void *ctx, struct net_endpoints *ep)
 {
 	(void)ctx;
-	(void)family;
-	return 500;
+	sockaddr_set_port(&ep->local, 500);
+	return true;
 }
 
 static bool op_apply(void *ctx, char *why, size_t len)
@@ -76,7 +76,7 @@ static const char hub_conf[] =
 
 static void setup(struct hn *h, struct harness *hh)
 {
-	struct ctl_ops ops = { .config = op_config, .ike_port = op_port, .apply = op_apply };
+	struct ctl_ops ops = { .config = op_config, .local_endpoint = op_local_endpoint, .apply = op_apply };
 	struct config_err err;
 
 	hn_init(h);
