@@ -246,8 +246,8 @@ void events_build_log(struct ctl *ctl, struct vici_builder *b, int level,
 	vici_builder_add_kv_fmt(b, "level", "%d", level);
 	if (thread)
 		vici_builder_add_kv_str(b, "thread", "0");
-	if (sa && sa->conf)
-		vici_builder_add_kv_str(b, "ikesa-name", sa->conf->name);
+	if (sa)	/* charon names an SA without a config "(unnamed)" */
+		vici_builder_add_kv_str(b, "ikesa-name", sa->conf ? sa->conf->name : "(unnamed)");
 	if (id)
 		vici_builder_add_kv_fmt(b, "ikesa-uniqueid", "%u", id);
 	vici_builder_add_kv_str(b, "msg", line);

@@ -109,6 +109,9 @@ ev = [json.loads(l)["event"] for l in open(sys.argv[1])]
 sys.exit(ev != ["ike-updown", "child-updown"])' "$O/mon_json"
 # two level 0/1 lines: IKE ones, or DMN ones about the VICI clients
 check "log: 2 lines" [ "$(grep -cE '^[0-9:]{8} \[(IKE|DMN) [01]\] ' "$O/log")" = 2 ]
+# a half-open SA is "(unnamed)" as with charon, never an empty name
+no_empty_name() { ! grep -qF '<|' "$O/log"; }
+check "log: no SA without a name" no_empty_name
 
 c sa "$G" sa list
 check "sa list on the gateway" has sa '^rw  *1  *ESTABLISHED  *192\.0\.2\.1\[gw\.example\]  *192\.0\.2\.100\[rw1\.example\]  *remote 10\.3\.0\.1  *net#1 INSTALLED'

@@ -100,8 +100,9 @@ const struct ctl_cmd ctl_cmds_load[] = {
 	  "or only NAME, with one `load-conn` command each; a loaded connection\n"
 	  "replaces one of the same name. Secrets and pools are not loaded (use\n"
 	  "`swanctl --load-all` for those); certificate files stay with the daemon's\n"
-	  "own configuration. A file that does not parse, or has no such\n"
-	  "connection, exits 2 with file:line:col; a connection the daemon\n"
-	  "refuses exits 1 with its reason (the others are still loaded).\n", run_load },
+	  "own configuration. A file that does not parse exits 2 with\n"
+	  "file:line:col, one without that connection exits 2 naming the file;\n"
+	  "a connection the daemon refuses exits 1 with its reason (the others\n"
+	  "are still loaded).\n", run_load },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
