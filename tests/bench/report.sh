@@ -58,7 +58,8 @@ successful setups (from /proc/PID/stat,
 10 ms ticks) - it is much less sensitive to other load on the machine than the
 wall-clock rate. charon is tuned for many SAs (ikesa_table_size 4096, 16
 segments, no cookies or per-peer half-open block, \`unique = never\`, log
-level 0); cygnetd runs with \`--log-level warn\`. charon installs every CHILD SA
+level 0); cygnetd runs with \`--log-level warn\` and the same two limits lifted
+(\`daemon { cookie_threshold, peer_half_open_limit }\`). charon installs every CHILD SA
 in kernel-libipsec (SAs, policies, a route); $dp_note All SAs of a run share
 one selector pair: charon's libipsec installs policies per CHILD SA, cygnetd's
 datapath installs each SA's ESP SAs under one shared reqid and policy set

@@ -73,7 +73,13 @@ ns_exec gc ip addr add 10.1.0.1/16 dev lo
 ns_exec gs ip addr add 10.1.0.1/16 dev lo
 
 gcd=$(ns_dir gc)
+# tuned like charon below: all load comes from one address, so no cookies
+# and no per-peer half-open block
 cat >"$gcd/cygnet.conf" <<CONF
+daemon {
+	cookie_threshold = 1000000
+	peer_half_open_limit = 1000000
+}
 connections {
 	load {
 		version = 2
