@@ -36,7 +36,7 @@ struct pool {
 	uint32_t leases_cap;
 	struct pool_claim **buckets;
 	uint32_t nbuckets, nclaims;
-	struct sockaddr_storage base_ss;
+	struct sockaddr_storage base_ss;	/* as charon reports it: a CIDR's network */
 	struct sockaddr_storage dns[POOL_MAX_ATTRS];
 	size_t ndns;
 };
@@ -174,6 +174,7 @@ static bool pool_parse_addrs(struct pool *p, const char *addrs, char *err, size_
 			p->base[i] &= mask;
 			last[i] = p->base[i] | (uint8_t)~mask;
 		}
+		addr_to_ss(p->family, p->base, &p->base_ss);
 		/* network and broadcast are not handed out */
 		if ((size_t)plen + 1 < bits) {
 			addr_add(p->base, n, 1);
@@ -204,7 +205,8 @@ static bool pool_parse_addrs(struct pool *p, const char *addrs, char *err, size_
 		span = POOL_MAX_SIZE - 1;
 	}
 	p->size = (uint32_t)span + 1;
-	addr_to_ss(p->family, p->base, &p->base_ss);
+	if (!p->base_ss.ss_family)	/* a range or one address: its first */
+		addr_to_ss(p->family, p->base, &p->base_ss);
 	return true;
 }
 

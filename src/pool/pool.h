@@ -53,7 +53,8 @@ bool pool_contains(const struct pool *p, const struct sockaddr_storage *addr);
 uint32_t pool_size(const struct pool *p);
 uint32_t pool_online(const struct pool *p);
 uint32_t pool_offline(const struct pool *p);
-/* The base address, for get-pools. */
+/* The base address for get-pools, as charon reports it: the network
+ * address of a CIDR pool (not handed out), the first address of a range. */
 const struct sockaddr_storage *pool_base(const struct pool *p);
 /* Calls fn for every lease that is online or offline, in address order. */
 void pool_foreach_lease(const struct pool *p,

@@ -79,7 +79,7 @@ check "conn list shows rw and its child" has conns '^rw .*IKEv2.*192\.0\.2\.1\[g
 c conns_rw "$R" conn list home
 check "conn list NAME on the road warrior" has conns_rw '^home .*192\.0\.2\.1\[gw\.example\]'
 c pools "$G" pool list
-check "pool list" has pools '^rwpool .*14 *0 *0$'
+check "pool list" has pools '^rwpool  *10\.3\.0\.0  *14 *0 *0$'
 c sa_empty "$G" sa list
 check "empty sa list is only the header" [ "$(wc -l <"$O/sa_empty")" = 1 ]
 c sa_empty_json "$G" --json sa list

@@ -134,7 +134,7 @@ grep -q '^torw: IKEv2' <<<"$out" || fail "--list-conns lacks torw"
 grep -q 'id: rw1.example' <<<"$out" || fail "--list-conns lacks the remote id"
 grep -q '10.1.0.0/24' <<<"$out" || fail "--list-conns lacks the child's local_ts"
 out=$(gwsw --list-pools) || fail "--list-pools failed"
-grep -q '^rwpool  *10.3.0.1 .* 0 / 0 / 14' <<<"$out" || fail "--list-pools: $out"
+grep -q '^rwpool  *10\.3\.0\.0 .* 0 / 0 / 14' <<<"$out" || fail "--list-pools: $out"
 grep -q 'cygnet-vici-test-psk' "$gwd/cygnetd.log" && fail "the PSK appears in the log"
 log "--load-all, --list-conns, --list-pools ok"
 
