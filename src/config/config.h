@@ -165,6 +165,7 @@ struct config_daemon {
 	unsigned cookie_threshold;	/* cookies from this many half-open SAs, default 30; 0: always */
 	unsigned half_open_limit;	/* half-open SAs in all, default 10000 */
 	unsigned peer_half_open_limit;	/* half-open SAs per peer address, default 32 */
+	unsigned key_stock;		/* key pairs made ahead per group, default 32; 0: off */
 };
 
 struct config {

@@ -1,5 +1,6 @@
 /* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
- * peer_half_open_limit }: how cygnetd moves packets and guards its responder. */
+ * peer_half_open_limit key_stock }: how cygnetd moves packets, guards its
+ * responder and uses its cores. */
 #include "config/build.h"
 
 #include <stdlib.h>
@@ -10,10 +11,12 @@
 #define DEF_COOKIE_THRESHOLD 30	/* the IKE core's defaults (ike_core.h) */
 #define DEF_HALF_OPEN_LIMIT 10000
 #define DEF_PEER_HALF_OPEN_LIMIT 32
+#define DEF_KEY_STOCK 32		/* key pairs ready per group (crypto/ke_stock.h) */
+#define MAX_KEY_STOCK 1024
 
 static const char *const daemon_keys[] = { "datapath", "tun_name", "tun_mtu",
 					   "cookie_threshold", "half_open_limit",
-					   "peer_half_open_limit", NULL };
+					   "peer_half_open_limit", "key_stock", NULL };
 
 void config_daemon_defaults(struct config_daemon *d)
 {
@@ -23,6 +26,7 @@ void config_daemon_defaults(struct config_daemon *d)
 	d->cookie_threshold = DEF_COOKIE_THRESHOLD;
 	d->half_open_limit = DEF_HALF_OPEN_LIMIT;
 	d->peer_half_open_limit = DEF_PEER_HALF_OPEN_LIMIT;
+	d->key_stock = DEF_KEY_STOCK;
 }
 
 bool build_daemon(struct config_err *err, const struct settings_node *sec,
@@ -36,7 +40,7 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 	};
 	const struct settings_node *n;
 	uint64_t mtu = d->tun_mtu, cookie = d->cookie_threshold, ho = d->half_open_limit;
-	uint64_t peer_ho = d->peer_half_open_limit;
+	uint64_t peer_ho = d->peer_half_open_limit, stock = d->key_stock;
 	int v = (int)d->datapath;
 
 	if (!build_check_keys(err, sec, daemon_keys, NULL) ||
@@ -45,13 +49,15 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 	    !build_uint(err, sec, "tun_mtu", 576, 65535, &mtu) ||
 	    !build_uint(err, sec, "cookie_threshold", 0, UINT32_MAX, &cookie) ||
 	    !build_uint(err, sec, "half_open_limit", 1, UINT32_MAX, &ho) ||
-	    !build_uint(err, sec, "peer_half_open_limit", 1, UINT32_MAX, &peer_ho))
+	    !build_uint(err, sec, "peer_half_open_limit", 1, UINT32_MAX, &peer_ho) ||
+	    !build_uint(err, sec, "key_stock", 0, MAX_KEY_STOCK, &stock))
 		return false;
 	d->datapath = (enum config_datapath)v;
 	d->tun_mtu = (unsigned)mtu;
 	d->cookie_threshold = (unsigned)cookie;
 	d->half_open_limit = (unsigned)ho;
 	d->peer_half_open_limit = (unsigned)peer_ho;
+	d->key_stock = (unsigned)stock;
 	n = build_key(sec, "tun_name");
 	if (d->tun_name && (!d->tun_name[0] || strlen(d->tun_name) > TUN_NAME_MAX ||
 			    strchr(d->tun_name, '/') || strchr(d->tun_name, ' ')))

@@ -181,8 +181,8 @@ static void dump_daemon(FILE *out, const struct config_daemon *d)
 	fprintf(out, "daemon {\n  datapath = %s\n  tun_name = %s\n  tun_mtu = %u\n",
 		dp_names[d->datapath], d->tun_name ? d->tun_name : "cygnet0", d->tun_mtu);
 	fprintf(out, "  cookie_threshold = %u\n  half_open_limit = %u\n"
-		"  peer_half_open_limit = %u\n}\n", d->cookie_threshold, d->half_open_limit,
-		d->peer_half_open_limit);
+		"  peer_half_open_limit = %u\n  key_stock = %u\n}\n", d->cookie_threshold,
+		d->half_open_limit, d->peer_half_open_limit, d->key_stock);
 }
 
 void config_dump(const struct config *cfg, FILE *out)

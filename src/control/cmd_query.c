@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "control/ctl.h"
 #include "control/sa_render.h"
+#include "crypto/ke_stock.h"
 #include "ike/ike_core.h"
 #include "ike/ike_sa.h"
 #include "lib/log.h"
@@ -234,6 +235,7 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 {
 	struct ctl *ctl = ctx;
 	const struct ike_core_stats *st = ike_core_get_stats(ctl->core);
+	struct ke_stock_stats ks;
 	time_t now = time(NULL);
 	char since[64];
 	struct tm tm;
@@ -289,6 +291,11 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 				(unsigned long long)st->cookies_sent);
 	vici_builder_add_kv_fmt(resp, "half-open-peak", "%llu",
 				(unsigned long long)st->half_open_peak);
+	ke_stock_get_stats(&ks);
+	vici_builder_add_kv_fmt(resp, "key-stock-taken", "%llu", (unsigned long long)ks.taken);
+	vici_builder_add_kv_fmt(resp, "key-stock-inline", "%llu",
+				(unsigned long long)ks.inline_made);
+	vici_builder_add_kv_fmt(resp, "key-stock-ready", "%u", ks.ready);
 	vici_builder_add_kv_fmt(resp, "retransmit-answered", "%llu",
 				(unsigned long long)st->retransmit_answered);
 	vici_builder_add_kv_fmt(resp, "retransmit-sent", "%llu",

@@ -9,6 +9,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include "crypto/ke_stock.h"
 #include "ike/iana.h"
 
 enum ke_kind { KE_KIND_MODP, KE_KIND_ECP, KE_KIND_ECX };
@@ -105,6 +106,16 @@ out:
 	return key;
 }
 
+EVP_PKEY *ke_keygen(uint16_t group)
+{
+	const struct ke_info *ki = ke_lookup(group);
+	EVP_PKEY *key = ki ? ke_generate(ki) : NULL;
+
+	if (!key)
+		ERR_clear_error();
+	return key;
+}
+
 struct ke *ke_create(uint16_t group)
 {
 	const struct ke_info *ki = ke_lookup(group);
@@ -116,7 +127,11 @@ struct ke *ke_create(uint16_t group)
 	if (!ke)
 		return NULL;
 	ke->info = ki;
-	ke->key = ke_generate(ki);
+	ke->key = ke_stock_take(group);
+	if (!ke->key) {
+		ke->key = ke_generate(ki);
+		ke_stock_count_inline();
+	}
 	if (!ke->key) {
 		ERR_clear_error();
 		free(ke);

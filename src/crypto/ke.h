@@ -31,6 +31,10 @@ const char *ke_group_name(uint16_t group);
 struct ke *ke_create(uint16_t group);
 uint16_t ke_group(const struct ke *ke);
 
+/* A new key pair of the group as an OpenSSL EVP_PKEY, NULL if unsupported
+ * or failed; for the key stock's thread (crypto/ke_stock.h). */
+struct evp_pkey_st *ke_keygen(uint16_t group);
+
 /* Replaces the private key by a fixed one (test vectors only; big-endian
  * scalar for MODP/ECP, raw bytes for X25519/X448) and derives the public
  * value from it. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/ke_stock.h"
 #include "crypto/rng.h"
 #include "daemon/conf_translate.h"
 #include "daemon/datapath.h"
@@ -265,6 +266,20 @@ static bool add_pools(struct ike_glue *g, const struct config *cfg)
 	return true;
 }
 
+/* Key pairs made ahead on another thread (crypto/ke_stock.h); a new depth
+ * restarts the stock. A stock that cannot start leaves key generation
+ * inline, as without one. */
+static void key_stock_apply(unsigned depth)
+{
+	char why[128] = "";
+
+	ke_stock_stop();
+	if (!ke_stock_start(depth, why, sizeof(why)))
+		log_warn("key stock: %s; key pairs are generated inline", why);
+	else if (depth)
+		log_info("key stock: %u key pairs per group made ahead on a second thread", depth);
+}
+
 bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 {
 	struct ike_conf **confs;
@@ -291,6 +306,8 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 		config_free(cfg);
 		return false;
 	}
+	if (!g->cfg || g->cfg->daemon.key_stock != cfg->daemon.key_stock)
+		key_stock_apply(cfg->daemon.key_stock);
 	config_free(g->cfg);
 	g->cfg = cfg;
 	log_info("loaded %zu connections, %zu secrets, %zu pools", cfg->n_conns,
@@ -370,5 +387,6 @@ void ike_glue_free(struct ike_glue *g, bool send_deletes)
 		pool_free(g->pools[i]);
 	free(g->pools);
 	config_free(g->cfg);
+	ke_stock_stop();
 	free(g);
 }

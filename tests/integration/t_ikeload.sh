@@ -12,8 +12,9 @@ NS_PREFIX=bench
 BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
 IKELOAD=$root/$BUILD/ikeload
+CYGNETCTL=$root/$BUILD/cygnetctl
 need_root
-need_cmd ip "$CYGNETD" "$IKELOAD"
+need_cmd ip python3 "$CYGNETD" "$IKELOAD" "$CYGNETCTL"
 
 ns_create gw ld
 ns_veth gw eth0 192.0.2.1/24 ld eth0 192.0.2.50/24
@@ -51,8 +52,9 @@ secrets {
 }
 CONF
 
+sock=$gwd/cygnet.vici
 gwpid=$(ns_bg gw "$gwd/cygnetd.log" "$CYGNETD" --foreground --log-level info \
-	--config "$gwd/cygnet.conf")
+	--config "$gwd/cygnet.conf" --vici-socket "$sock")
 at_cleanup "kill $gwpid"
 wait_for "grep -q 'started, IKE on UDP' '$gwd/cygnetd.log'" 5 "cygnetd did not start"
 log "cygnetd up (pid $gwpid)"
@@ -71,6 +73,19 @@ n_up=$(grep -c "CHILD SA 'net' installed" "$gwd/cygnetd.log")
 wait_for "[ \$(grep -c 'IKE SA deleted: deleted by peer' '$gwd/cygnetd.log') = 50 ]" 5 \
 	"cygnetd did not delete all 50 SAs"
 log "50 setups and 50 deletes"
+
+# the key stock (daemon { key_stock }, default 32): the first X25519 key is
+# made inline, the thread then keeps 32 ready, so most of the 50 come from it
+grep -q 'key stock: 32 key pairs per group' "$gwd/cygnetd.log" || fail "no key stock"
+stock=$(timeout 10 "$CYGNETCTL" --socket "$sock" --json stats | python3 -c 'import json,sys
+c = json.load(sys.stdin)["cygnet"]
+print(c["key-stock-taken"], c["key-stock-inline"], c["key-stock-ready"])') ||
+	fail "no stats from cygnetd"
+read -r taken made ready <<<"$stock"
+log "key stock: $taken taken, $made made inline, $ready ready"
+[ $((taken + made)) = 50 ] || fail "50 key pairs expected, $taken + $made"
+[ "$taken" -ge 1 ] && [ "$made" -ge 1 ] || fail "the stock served nothing"
+[ "$ready" -le 32 ] || fail "more than 32 key pairs in stock"
 
 # two initiator threads (own cores and sockets), 21 SAs split 11 + 10
 out=$(ns_exec ld timeout 60 "$IKELOAD" --remote 192.0.2.1 --psk cygnet-ikeload-test-psk \

@@ -1,5 +1,5 @@
 /* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
- * peer_half_open_limit }: defaults, every value, and errors that name the
+ * peer_half_open_limit key_stock }: defaults, every value, and errors that name the
  * line and what was expected. */
 #include "check_main.h"
 #include "config/config.h"
@@ -23,6 +23,7 @@ START_TEST(defaults_without_section)
 	ck_assert_uint_eq(cfg->daemon.cookie_threshold, 30);
 	ck_assert_uint_eq(cfg->daemon.half_open_limit, 10000);
 	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, 32);
+	ck_assert_uint_eq(cfg->daemon.key_stock, 32);
 	config_free(cfg);
 }
 END_TEST
@@ -115,7 +116,34 @@ static const struct {
 	  "'half_open_limit': expected a number from 1 to 4294967295" },
 	{ "daemon {\n  peer_half_open_limit = 0\n}\n", 2, "peer_half_open_limit" },
 	{ "daemon {\n  peer_half_open_limit = 3x\n}\n", 2, "peer_half_open_limit" },
+	{ "daemon {\n  key_stock = 1025\n}\n", 2, "'key_stock': expected a number from 0 to 1024" },
+	{ "daemon {\n  key_stock = -3\n}\n", 2, "key_stock" },
 };
+
+/* key pairs made ahead: 0 switches the stock off, 1024 at most */
+static const unsigned stocks[] = { 0, 1, 64, 1024 };
+
+START_TEST(key_stock_values)
+{
+	char text[64], *buf = NULL, want[64];
+	size_t len = 0;
+	struct config *cfg;
+	struct config_err err;
+	FILE *f;
+
+	snprintf(text, sizeof(text), "daemon {\n  key_stock = %u\n}\n", stocks[_i]);
+	ck_assert_msg(try_load(text, &cfg, &err), "%s", err.msg);
+	ck_assert_uint_eq(cfg->daemon.key_stock, stocks[_i]);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	config_dump(cfg, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "  key_stock = %u\n", stocks[_i]);
+	ck_assert_msg(strstr(buf, want), "%s", buf);
+	free(buf);
+	config_free(cfg);
+}
+END_TEST
 
 START_TEST(errors_name_the_line)
 {
@@ -137,6 +165,7 @@ static Suite *config_daemon_suite(void)
 	tcase_add_test(tc, defaults_without_section);
 	tcase_add_loop_test(tc, every_value, 0, sizeof(datapaths) / sizeof(datapaths[0]));
 	tcase_add_loop_test(tc, responder_limits, 0, sizeof(limits) / sizeof(limits[0]));
+	tcase_add_loop_test(tc, key_stock_values, 0, sizeof(stocks) / sizeof(stocks[0]));
 	tcase_add_loop_test(tc, errors_name_the_line, 0, sizeof(bad) / sizeof(bad[0]));
 	suite_add_tcase(s, tc);
 	return s;
