@@ -4,9 +4,12 @@
 #ifndef CYGNET_DAEMON_DATAPATH_INT_H
 #define CYGNET_DAEMON_DATAPATH_INT_H
 
+#include <sys/queue.h>
+
 #include "daemon/datapath.h"
 #include "ike/ike_sa.h"
 #include "kernel/kernel_ipsec.h"
+#include "lib/htable.h"
 
 /* userspace policy routing (userspace.h): tunnel routes in their own table,
  * our IKE/ESP sockets marked so they always take the main table */
@@ -23,7 +26,8 @@
 /* Everything one reqid protects: the selectors, the policies installed for
  * them, and who holds it (CHILD SAs and at most one trap). */
 struct dp_reqid {
-	struct dp_reqid *next;
+	struct htable_node by_key;	/* conn, child, mode, selectors */
+	struct htable_node by_id;	/* reqid */
 	uint32_t reqid;
 	unsigned refs;
 	bool trap;			/* a trap holds one of the refs */
@@ -45,11 +49,15 @@ struct dp_vip {
 	unsigned refs;
 };
 
-/* One installed CHILD SA, by its inbound SPI (unique on this node). */
+/* One installed CHILD SA, in two hash tables: by its inbound SPI (unique
+ * on this node) and by the IKE core's CHILD SA unique id (the backend's
+ * events name an outbound SA by it). The CHILD SAs of one IKE SA are found
+ * through the core's own per-IKE-SA list (ike_sa.children), each in O(1). */
 struct dp_child {
-	struct dp_child *next;
-	uint32_t ike_id;		/* the IKE SA's unique id */
+	struct htable_node by_spi, by_id;
+	uint32_t child_id;		/* child_sa.unique_id */
 	uint32_t spi_in, spi_out;
+	bool soft_seen, hard_seen;	/* expire events passed on (either direction) */
 	struct sockaddr_storage local, remote;	/* outer addresses now */
 	struct kernel_encap encap;
 	struct dp_reqid *rq;
@@ -58,7 +66,8 @@ struct dp_child {
 
 /* An inbound SPI reserved by spi_alloc and not yet installed. */
 struct dp_spi {
-	struct dp_spi *next;
+	struct htable_node node;	/* datapath.reserved, by spi */
+	TAILQ_ENTRY(dp_spi) fifo;	/* oldest first */
 	uint32_t spi;
 	uint64_t since;			/* monotonic seconds */
 };
@@ -71,9 +80,10 @@ struct datapath {
 	bool userspace;
 	struct config_daemon settings;	/* what the backend was opened with */
 	char tun_name[16];
-	struct dp_reqid *reqids;
-	struct dp_child *children;
-	struct dp_spi *reserved;
+	struct htable reqids_by_key, reqids_by_id;	/* struct dp_reqid */
+	struct htable children_by_spi, children_by_id;	/* struct dp_child */
+	struct htable reserved;		/* struct dp_spi by SPI */
+	TAILQ_HEAD(, dp_spi) reserved_fifo;
 	struct dp_vip *vips;
 	struct route_ctx *route;	/* userspace: virtual IPs on the TUN */
 	uint32_t next_reqid;
@@ -91,6 +101,7 @@ struct dp_reqid *dp_rq_find(struct datapath *dp, const char *conn, const char *c
 struct dp_reqid *dp_rq_new(struct datapath *dp, const char *conn, const char *child,
 			   enum ike_mode mode, const struct ike_ts *l, size_t nl,
 			   const struct ike_ts *r, size_t nr);
+struct dp_reqid *dp_rq_by_id(struct datapath *dp, uint32_t reqid);
 void dp_rq_free(struct dp_reqid *rq);
 void dp_rq_link(struct datapath *dp, struct dp_reqid *rq);
 /* Drops one holder; the last one removes the policies and frees rq. */
@@ -99,6 +110,10 @@ void dp_rq_release(struct datapath *dp, struct dp_reqid *rq);
 bool dp_rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
 			const struct sockaddr_storage *local,
 			const struct sockaddr_storage *remote, uint32_t prio);
+
+/* Installed CHILD SAs, O(1); NULL if none. */
+struct dp_child *dp_child_by_spi(struct datapath *dp, uint32_t spi_in);
+struct dp_child *dp_child_by_id(struct datapath *dp, uint32_t child_id);
 
 /* datapath_trap.c */
 void dp_traps_apply(struct datapath *dp, const struct config *cfg);

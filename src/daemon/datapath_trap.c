@@ -75,10 +75,12 @@ static void trap_install(struct datapath *dp, const struct ike_conf *conf,
 
 void dp_traps_apply(struct datapath *dp, const struct config *cfg)
 {
-	struct dp_reqid *rq, *next;
+	struct htable_iter it;
+	struct htable_node *n;
 
-	for (rq = dp->reqids; rq; rq = rq->next)
-		rq->seen = false;
+	htable_iter_init(&it, &dp->reqids_by_id);
+	while ((n = htable_iter_next(&it)))
+		htable_entry(n, struct dp_reqid, by_id)->seen = false;
 	for (size_t i = 0; dp->core && i < cfg->n_conns; i++) {
 		struct ike_conf *conf = ike_core_conf(dp->core, cfg->conns[i].name);
 
@@ -86,8 +88,11 @@ void dp_traps_apply(struct datapath *dp, const struct config *cfg)
 			if (conf->children[k].start_action == IKE_START_TRAP)
 				trap_install(dp, conf, &conf->children[k]);
 	}
-	for (rq = dp->reqids; rq; rq = next) {
-		next = rq->next;
+	htable_iter_init(&it, &dp->reqids_by_id);
+	while ((n = htable_iter_next(&it))) {
+		struct dp_reqid *rq = htable_entry(n, struct dp_reqid, by_id);
+
+		/* releasing may remove rq, the node just returned: allowed */
 		if (rq->trap && !rq->seen) {
 			log_info("connection '%s': child '%s' no longer trapped", rq->conn,
 				 rq->child);
@@ -106,8 +111,7 @@ void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
 	uint64_t now = dp_now_s();
 
 	(void)pkt;
-	for (rq = dp->reqids; rq && rq->reqid != reqid; rq = rq->next)
-		;
+	rq = dp_rq_by_id(dp, reqid);
 	if (!rq || !rq->trap || !dp->core || now < rq->acquire_until)
 		return;	/* not a trap, or already negotiating */
 	rq->acquire_until = now + DP_ACQUIRE_HOLDOFF_S;

@@ -264,7 +264,8 @@ void core_sa_unregister(struct ike_core *c, struct ike_sa *sa)
 
 void core_child_register(struct ike_core *c, struct child_sa *ch)
 {
-	ch->unique_id = c->next_child_unique++;
+	if (!ch->unique_id)
+		ch->unique_id = c->next_child_unique++;
 	htable_insert(&c->child_by_spi, &ch->by_spi, &ch->spi_in);
 }
 

@@ -356,9 +356,13 @@ struct child_sa *child_sa_new(struct ike_sa *sa, const char *name)
 {
 	struct child_sa *ch = calloc(1, sizeof(*ch));
 
-	(void)sa;
 	if (!ch)
 		return NULL;
+	/* the id is known before the datapath installs it (its logs and
+	 * expire events name the CHILD SA by it) */
+	ch->unique_id = sa->core->next_child_unique++;
+	if (!sa->core->next_child_unique)
+		sa->core->next_child_unique = 1;
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	ch->protocol = PROTO_ESP;
 	ch->state = CHILD_SA_CREATING;
