@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "crypto/rng.h"
 #include "ike/ike_core.h"
 #include "ike/ike_sa.h"
@@ -322,10 +324,40 @@ static void child_encap(const struct datapath *dp, const struct ike_sa *sa,
 	}
 }
 
+/* limit less a random part of jitter (never below half the limit), as
+ * strongSwan does for rekey_bytes/rand_bytes; 0 stays 0 (no limit) */
+static uint64_t soft_limit(uint64_t limit, uint64_t jitter)
+{
+	uint64_t r = 0;
+
+	if (!limit || !jitter || !rng_bytes(&r, sizeof(r)))
+		return limit;
+	r %= jitter + 1;
+	return limit - (r > limit / 2 ? limit / 2 : r);
+}
+
+/* The child's byte/packet lifetimes (hard: life_*, soft: rekey_* less
+ * rand_*); the same for both ESP SAs of a CHILD SA. */
+static void child_lifetimes(const struct ike_sa *sa, const struct child_sa *c,
+			    struct kernel_lifetime *soft, struct kernel_lifetime *hard)
+{
+	const struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, c->name) : NULL;
+
+	memset(soft, 0, sizeof(*soft));
+	memset(hard, 0, sizeof(*hard));
+	if (!cc)
+		return;
+	soft->bytes = soft_limit(cc->rekey_bytes, cc->rand_bytes);
+	soft->packets = soft_limit(cc->rekey_packets, cc->rand_packets);
+	hard->bytes = cc->life_bytes;
+	hard->packets = cc->life_packets;
+}
+
 static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel_dir dir,
 		      uint32_t spi, const struct sockaddr_storage *src,
 		      const struct sockaddr_storage *dst, const struct kernel_encap *encap,
-		      uint32_t reqid)
+		      uint32_t reqid, const struct kernel_lifetime *soft,
+		      const struct kernel_lifetime *hard)
 {
 	bool ir = (dir == KERNEL_DIR_OUT) == c->initiator;	/* keys _ir protect i->r */
 	const struct chunk *ek = ir ? &c->keys.encr_ir : &c->keys.encr_ri;
@@ -335,7 +367,7 @@ static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel
 		.encap = *encap, .encr_alg = c->alg.encr, .encr_key = ek->ptr,
 		.encr_key_len = ek->len, .integ_alg = c->alg.integ, .integ_key = ik->ptr,
 		.integ_key_len = ik->len, .esn = c->alg.esn == ESN_YES, .reqid = reqid,
-		.child_id = c->unique_id,
+		.child_id = c->unique_id, .soft = *soft, .hard = *hard,
 	};
 
 	k.mode = c->mode == IKE_MODE_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
@@ -402,6 +434,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	struct dp_reqid *rq;
 	struct dp_child *ch;
 	struct kernel_sa_id id;
+	struct kernel_lifetime soft, hard;
 	bool fresh = false;
 	int err;
 
@@ -431,10 +464,11 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	child_encap(dp, sa, c, &ch->encap);
 	ch->rq = rq;
 	ch->vip = vip_get(dp, sa);
+	child_lifetimes(sa, c, &soft, &hard);
 	/* inbound first: the peer may use its outbound SA as soon as it has
 	 * our response; the outbound SA releases packets held for an acquire */
 	err = add_one_sa(dp, c, KERNEL_DIR_IN, c->spi_in, &ch->remote, &ch->local, &ch->encap,
-			 rq->reqid);
+			 rq->reqid, &soft, &hard);
 	if (err) {
 		sa_error(sa, "CHILD SA '%s': inbound ESP SA %08x refused: %s", c->name, c->spi_in,
 			 strerror(-err));
@@ -446,7 +480,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		goto fail;
 	}
 	err = add_one_sa(dp, c, KERNEL_DIR_OUT, c->spi_out, &ch->local, &ch->remote, &ch->encap,
-			 rq->reqid);
+			 rq->reqid, &soft, &hard);
 	if (err) {
 		sa_error(sa, "CHILD SA '%s': outbound ESP SA %08x refused: %s", c->name,
 			 c->spi_out, strerror(-err));
@@ -467,6 +501,11 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		c->name, dp->ki->ops->name, rq->reqid,
 		c->mode == IKE_MODE_TRANSPORT ? "transport" : "tunnel", c->spi_in, c->spi_out,
 		ch->encap.enabled ? " (UDP encapsulated out)" : "");
+	if (soft.bytes || soft.packets || hard.bytes || hard.packets)
+		sa_info(sa, "CHILD SA '%s' limits: rekey at %llu bytes / %llu packets, "
+			"expire at %llu bytes / %llu packets (0: none)", c->name,
+			(unsigned long long)soft.bytes, (unsigned long long)soft.packets,
+			(unsigned long long)hard.bytes, (unsigned long long)hard.packets);
 	return true;
 fail:
 	vip_put(dp, ch->vip);
@@ -725,6 +764,8 @@ struct datapath *datapath_new(struct event_base *base, struct net *net)
 		return NULL;
 	}
 	TAILQ_INIT(&dp->reserved_fifo);
+	if (base)
+		dp->expire_ev = event_new(base, -1, 0, dp_expires_run, dp);
 	return dp;
 }
 
@@ -740,9 +781,13 @@ static void counters_log(const struct datapath *dp)
 	const struct us_ipsec *us;
 	uint64_t udp_in = n ? n->esp_in : 0;
 
-	log_info("datapath: %llu acquires, %llu soft / %llu hard expires, %llu unknown SPIs",
+	log_info("datapath: %llu acquires, %llu soft / %llu hard expires (%llu stale), %llu "
+		 "unknown SPIs (INVALID_SPI sent %llu, rate-limited %llu, no IKE SA %llu)",
 		 (unsigned long long)dp->acquires, (unsigned long long)dp->expires_soft,
-		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->unknown_spi);
+		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->expires_stale,
+		 (unsigned long long)dp->unknown_spi, (unsigned long long)dp->invalid_spi_sent,
+		 (unsigned long long)dp->invalid_spi_limited,
+		 (unsigned long long)dp->invalid_spi_no_sa);
 	if (!dp->userspace)
 		return;
 	u = userspace_get_counters(dp->ki);
@@ -808,6 +853,9 @@ void datapath_free(struct datapath *dp)
 	htable_free(&dp->reqids_by_key);
 	htable_free(&dp->reqids_by_id);
 	htable_free(&dp->reserved);
+	if (dp->expire_ev)
+		event_free(dp->expire_ev);
+	free(dp->expires);
 	free(dp->encap_conns);
 	free(dp);
 }

@@ -10,10 +10,14 @@
  * (make-before-break) and the policies never blink. The backend's outbound
  * SA lookup takes the newest SA of a reqid.
  *
+ * CHILD SAs get the byte/packet lifetimes of their child config (soft:
+ * rekey_* less a random part of rand_*, hard: life_*).
+ *
  * Backend events: acquire (a trap policy caught a packet) initiates the
- * trap's connection once per reqid while it negotiates; expire and unknown
- * SPI are logged (the IKE core has no entry point for them yet, its own
- * rekey timers drive rekeying). */
+ * trap's connection once per reqid while it negotiates; expire goes to the
+ * IKE core (ike_core_child_expired: soft rekeys, hard deletes), once per
+ * CHILD SA and kind, from the event loop; an unknown SPI goes to
+ * ike_core_invalid_spi (INVALID_SPI to the peer, rate-limited there). */
 #ifndef CYGNET_DAEMON_DATAPATH_H
 #define CYGNET_DAEMON_DATAPATH_H
 

@@ -64,6 +64,13 @@ struct dp_child {
 	struct dp_vip *vip;		/* ours from the peer, or NULL */
 };
 
+/* An expire event waiting to reach the IKE core (from the event loop, never
+ * from inside the backend's packet path or the core's own calls). */
+struct dp_expire {
+	uint32_t spi_in;		/* names the CHILD SA in the core */
+	bool hard;
+};
+
 /* An inbound SPI reserved by spi_alloc and not yet installed. */
 struct dp_spi {
 	struct htable_node node;	/* datapath.reserved, by spi */
@@ -92,6 +99,11 @@ struct datapath {
 	uint64_t unknown_spi;
 	uint64_t unknown_spi_logged_at;
 	uint64_t expires_soft, expires_hard, acquires;
+	uint64_t expires_stale;		/* for an ESP SA no CHILD SA owns any more */
+	uint64_t invalid_spi_sent, invalid_spi_limited, invalid_spi_no_sa;
+	struct event *expire_ev;	/* delivers pending expires */
+	struct dp_expire *expires;
+	size_t n_expires, cap_expires;
 };
 
 uint64_t dp_now_s(void);
@@ -120,5 +132,7 @@ void dp_traps_apply(struct datapath *dp, const struct config *cfg);
 void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt);
 void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard);
 void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer);
+/* Hand pending expires to the IKE core (expire_ev's callback). */
+void dp_expires_run(int fd, short what, void *arg);
 
 #endif

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "daemon/datapath_int.h"
+#include "ike/ike_core.h"
 #include "ike/ike_ts.h"
 #include "lib/log.h"
 
@@ -22,6 +23,7 @@ struct fake {
 	size_t nin, nout;
 	int fail_add_out;	/* -errno for the next outbound add_sa */
 	uint64_t bytes;		/* query_sa: bytes = bytes + spi, packets = spi */
+	struct kernel_lifetime soft, hard;	/* of the last add_sa */
 };
 
 static bool list_del(uint32_t *v, size_t *n, uint32_t spi)
@@ -47,6 +49,8 @@ static int f_add_sa(void *be, const struct kernel_sa *sa)
 	struct fake *f = be;
 
 	f->add_sa++;
+	f->soft = sa->soft;
+	f->hard = sa->hard;
 	if (sa->dir == KERNEL_DIR_OUT && f->fail_add_out) {
 		int e = f->fail_add_out;
 
@@ -267,6 +271,100 @@ START_TEST(failed_install_leaves_nothing)
 }
 END_TEST
 
+START_TEST(lifetimes_from_the_child_config)
+{
+	struct event_base *base = event_base_new();
+	struct fake f;
+	struct datapath *dp = dp_with_fake(base, &f);
+	struct fixture fx;
+	struct ike_conf *conf = ike_conf_new("rw");
+
+	fixture_init(&fx, 3, 1);
+	conf->n_children = 1;
+	snprintf(conf->children[0].name, IKE_NAME_MAX, "net");
+	conf->children[0].rekey_bytes = 1000000;
+	conf->children[0].life_bytes = 1100000;
+	conf->children[0].rekey_packets = 1000;
+	conf->children[0].life_packets = 2000;
+	fx.sas[0].conf = conf;
+	ck_assert(datapath_child_install(dp, &fx.sas[0], &fx.children[0]));
+	ck_assert_uint_eq(f.soft.bytes, 1000000);
+	ck_assert_uint_eq(f.hard.bytes, 1100000);
+	ck_assert_uint_eq(f.soft.packets, 1000);
+	ck_assert_uint_eq(f.hard.packets, 2000);
+	/* rand_bytes: the soft limit moves down by at most that */
+	conf->children[0].rand_bytes = 100000;
+	fx.sas[1].conf = conf;
+	ck_assert(datapath_child_install(dp, &fx.sas[1], &fx.children[1]));
+	ck_assert_uint_ge(f.soft.bytes, 900000);
+	ck_assert_uint_le(f.soft.bytes, 1000000);
+	ck_assert_uint_eq(f.hard.bytes, 1100000);
+	/* no conf: no limits */
+	ck_assert(datapath_child_install(dp, &fx.sas[2], &fx.children[2]));
+	ck_assert_uint_eq(f.soft.bytes + f.soft.packets + f.hard.bytes + f.hard.packets, 0);
+	datapath_free(dp);
+	ike_conf_unref(conf);
+	fixture_free(&fx);
+	event_base_free(base);
+}
+END_TEST
+
+static bool e_send(void *ctx, const struct net_endpoints *ep, const uint8_t *m, size_t len)
+{
+	(void)ctx;
+	(void)ep;
+	(void)m;
+	(void)len;
+	return true;
+}
+
+START_TEST(expires_reach_the_core_once_per_child_from_the_loop)
+{
+	struct event_base *base = event_base_new();
+	struct fake f;
+	struct datapath *dp = dp_with_fake(base, &f);
+	struct ike_env env = { .send = e_send };
+	struct ike_core *core = ike_core_new(&env);
+	struct fixture fx;
+	struct kernel_sa_id in = { .dir = KERNEL_DIR_IN }, out = { .dir = KERNEL_DIR_OUT };
+
+	datapath_set_core(dp, core);
+	fixture_init(&fx, 1, 2);
+	ck_assert(datapath_child_install(dp, &fx.sas[0], &fx.children[0]));
+	ck_assert(datapath_child_install(dp, &fx.sas[0], &fx.children[1]));
+	in.spi = fx.children[0].spi_in;
+	out.spi = fx.children[0].spi_out;
+	/* soft on both ESP SAs of child 0: one report; nothing before the loop */
+	dp_on_expire(dp, &in, fx.children[0].unique_id, false);
+	dp_on_expire(dp, &out, fx.children[0].unique_id, false);
+	ck_assert_uint_eq(dp->n_expires, 1);
+	ck_assert_uint_eq(dp->expires[0].spi_in, fx.children[0].spi_in);
+	dp_on_expire(dp, &out, fx.children[0].unique_id, true);
+	ck_assert_uint_eq(dp->n_expires, 2);
+	ck_assert(dp->expires[1].hard);
+	/* an outbound SA with the child's id but another SPI: stale */
+	out.spi = 0x1234;
+	dp_on_expire(dp, &out, fx.children[0].unique_id, true);
+	/* an SA of a CHILD SA already uninstalled: stale */
+	datapath_child_uninstall(dp, &fx.sas[0], &fx.children[1]);
+	in.spi = fx.children[1].spi_in;
+	dp_on_expire(dp, &in, fx.children[1].unique_id, false);
+	ck_assert_uint_eq(dp->n_expires, 2);
+	ck_assert_uint_eq(dp->expires_stale, 2);
+	ck_assert_uint_eq(dp->expires_soft, 3);
+	ck_assert_uint_eq(dp->expires_hard, 2);
+	/* the loop hands them to the core, which has no such CHILD SA */
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(dp->n_expires, 0);
+	ck_assert_uint_eq(dp->expires_stale, 4);
+	ck_assert_uint_eq(ike_core_get_stats(core)->child_expire_ignored, 2);
+	datapath_free(dp);
+	ike_core_free(core);
+	fixture_free(&fx);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *datapath_suite(void)
 {
 	Suite *s = suite_create("datapath");
@@ -276,6 +374,8 @@ static Suite *datapath_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, child_tables_install_uninstall_and_move);
 	tcase_add_test(tc, failed_install_leaves_nothing);
+	tcase_add_test(tc, lifetimes_from_the_child_config);
+	tcase_add_test(tc, expires_reach_the_core_once_per_child_from_the_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
