@@ -548,6 +548,30 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 	free(ch);
 }
 
+bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
+			  struct datapath_child_stats *out)
+{
+	struct dp_child *ch = dp && dp->ki ? dp_child_by_spi(dp, c->spi_in) : NULL;
+	struct kernel_sa_stats in = { 0 }, o = { 0 };
+	struct kernel_sa_id id;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!ch)
+		return false;
+	sa_id(&id, ch->spi_in, KERNEL_DIR_IN, &ch->local);
+	ok = dp->ki->ops->query_sa(dp->ki->be, &id, &in) == 0;
+	sa_id(&id, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
+	ok = (dp->ki->ops->query_sa(dp->ki->be, &id, &o) == 0) || ok;
+	out->bytes_in = in.bytes;
+	out->packets_in = in.packets;
+	out->use_in = in.last_use;
+	out->bytes_out = o.bytes;
+	out->packets_out = o.packets;
+	out->use_out = o.last_use;
+	return ok;
+}
+
 void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
 {
 	if (!dp || !dp->ki)

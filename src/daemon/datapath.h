@@ -63,6 +63,15 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 /* The IKE SA's endpoints or NAT state changed: move its CHILD SAs. */
 void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa);
 
+/* The backend's counters of an installed CHILD SA (use_*: CLOCK_MONOTONIC
+ * seconds of the last packet, 0: never); false if it is not installed. */
+struct datapath_child_stats {
+	uint64_t bytes_in, packets_in, use_in;
+	uint64_t bytes_out, packets_out, use_out;
+};
+bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
+			  struct datapath_child_stats *out);
+
 /* ESP that arrived on the NAT-T socket (net's on_esp). */
 void datapath_input_udp(struct datapath *dp, const uint8_t *pkt, size_t len,
 			const struct net_endpoints *ep);

@@ -332,6 +332,11 @@ struct ike_core *ike_glue_core(struct ike_glue *g)
 	return g->core;
 }
 
+struct datapath *ike_glue_datapath(struct ike_glue *g)
+{
+	return g->dp;
+}
+
 const struct config *ike_glue_config(struct ike_glue *g)
 {
 	return g->cfg;

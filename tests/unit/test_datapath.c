@@ -221,6 +221,15 @@ START_TEST(child_tables_install_uninstall_and_move)
 		ck_assert_ptr_eq(dp_child_by_id(dp, fx.children[i].unique_id), ch);
 		ck_assert_uint_eq(ch->spi_out, fx.children[i].spi_out);
 	}
+	/* counters of both ESP SAs (the fake: packets = SPI, bytes = 7 + SPI) */
+	{
+		struct datapath_child_stats st;
+
+		f.bytes = 7;
+		ck_assert(datapath_child_stats(dp, &fx.children[4], &st));
+		ck_assert_uint_eq(st.packets_in, fx.children[4].spi_in);
+		ck_assert_uint_eq(st.bytes_out, 7 + (uint64_t)fx.children[4].spi_out);
+	}
 	/* the peer of IKE SA 500 floats: only its 3 CHILD SAs move (2 SAs each) */
 	set_addr(&fx.sas[499].ep.remote, "203.0.113.7", 61000);
 	datapath_sa_updated(dp, &fx.sas[499]);
@@ -234,6 +243,11 @@ START_TEST(child_tables_install_uninstall_and_move)
 
 		datapath_child_uninstall(dp, sa, &fx.children[i]);
 		ck_assert_ptr_null(dp_child_by_spi(dp, fx.children[i].spi_in));
+		if (s == 0) {
+			struct datapath_child_stats st;
+
+			ck_assert(!datapath_child_stats(dp, &fx.children[i], &st));
+		}
 		datapath_child_uninstall(dp, sa, &fx.children[i]);	/* twice: no-op */
 	}
 	ck_assert_uint_eq(f.nin, 0);
