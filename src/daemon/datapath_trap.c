@@ -196,13 +196,14 @@ void dp_expires_run(int fd, short what, void *arg)
 }
 
 /* ESP for an SPI we do not have: the IKE core sends INVALID_SPI in the IKE
- * SA with that peer (rate-limited there); without one it is counted and
- * logged at most once a second. */
+ * SA with that peer (rate-limited there); without one it is only counted.
+ * Logged at most once a second. */
 void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
 {
 	struct datapath *dp = ctx;
 	uint64_t now = dp_now_s();
 	struct sockaddr_storage ss = { 0 };
+	const char *what = "";
 	char a[64];
 
 	dp->unknown_spi++;
@@ -212,18 +213,21 @@ void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
 		switch (ike_core_invalid_spi(dp->core, spi, &ss)) {
 		case IKE_INVALID_SPI_SENT:
 			dp->invalid_spi_sent++;
-			return;
+			what = "; INVALID_SPI sent";
+			break;
 		case IKE_INVALID_SPI_LIMITED:
 			dp->invalid_spi_limited++;
-			return;
+			what = "; INVALID_SPI rate-limited";
+			break;
 		case IKE_INVALID_SPI_NO_SA:
 			dp->invalid_spi_no_sa++;
-			return;	/* counted and logged (once a second) by the core */
+			what = "; no IKE SA with the peer";
+			break;
 		}
 	}
 	if (now == dp->unknown_spi_logged_at)
 		return;	/* at most one line a second */
 	dp->unknown_spi_logged_at = now;
-	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)", spi,
-		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi);
+	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)%s", spi,
+		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi, what);
 }

@@ -18,7 +18,6 @@ struct ike_core {
 	struct htable by_id;		/* unique ids: ike_sa via id_node */
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
 	struct htable by_peer;		/* ike_sa.by_peer: ep.remote without port */
-	uint64_t invalid_spi_logged_ms;	/* unknown SPI without IKE SA: log rate */
 	uint32_t next_unique, next_child_unique, next_reqid;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;

@@ -155,17 +155,10 @@ enum ike_invalid_spi_result ike_core_invalid_spi(struct ike_core *c, uint32_t sp
 {
 	struct ike_sa *sa = sa_by_peer(c, peer);
 	uint64_t now = now_ms(c);
-	char a[64];
 
 	if (!sa) {
+		/* counted; the caller logs (rate-limited) */
 		c->stats.invalid_spi_no_sa++;
-		if (!c->invalid_spi_logged_ms ||
-		    now - c->invalid_spi_logged_ms >= INVALID_SPI_INTERVAL_MS) {
-			c->invalid_spi_logged_ms = now;
-			log_info("ike: ESP with unknown SPI %08x from %s, no IKE SA with it (%llu "
-				 "so far)", spi, sockaddr_str(peer, a, sizeof(a)),
-				 (unsigned long long)c->stats.invalid_spi_no_sa);
-		}
 		return IKE_INVALID_SPI_NO_SA;
 	}
 	if ((sa->invalid_spi_ms && now - sa->invalid_spi_ms < INVALID_SPI_INTERVAL_MS) ||
