@@ -6,7 +6,8 @@
 # traffic keeps flowing. swanctl --list-sas on cygnetd's control socket
 # shows growing byte/packet counters. ESP with an unknown SPI sent from the
 # RW's namespace makes cygnetd send one INVALID_SPI (rate-limited), which
-# charon logs.
+# charon logs. Then, reloaded with life_packets = 20, a new CHILD SA is
+# deleted by cygnetd once 20 packets passed; the IKE SA stays.
 #
 #   rw (192.0.2.100, vip 10.3.0.1) --- gw (192.0.2.1 | 10.1.0.1) --- lan (10.1.0.2)
 set -u
@@ -116,8 +117,31 @@ grep -q ESTABLISHED <<<"$sas" && grep -q INSTALLED <<<"$sas" ||
 	fail "the SAs did not survive the INVALID_SPI"
 log "INVALID_SPI sent once, charon logged it"
 
+# hard limit: reload with life_packets = 20 (no soft limit), connect again;
+# past 20 packets cygnetd deletes the CHILD SA, the IKE SA stays
+sed -i 's/rekey_packets = 40/rekey_packets = 0/; s/life_packets = 100000/life_packets = 20/' \
+	"$gwd/cygnet.conf"
+kill -HUP "${CYGNETD_PIDS[gw]}"
+wait_for "[ \$(grep -c 'loaded 1 connections' '$(cygnetd_log gw)') -ge 2 ]" 5 "cygnetd did not reload"
 charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
 wait_for "grep -q 'IKE SA deleted: deleted by peer' '$(cygnetd_log gw)'" 5 "cygnetd kept the SA"
+charon_initiate rw home 15
+grep -q "limits: rekey at 0 bytes / 0 packets, expire at 0 bytes / 20 packets" "$(cygnetd_log gw)" ||
+	fail "the new CHILD SA did not get life_packets = 20"
+ns_exec rw ping -c 30 -i 0.05 -W 1 10.1.0.2 >/dev/null 2>&1
+wait_for "grep -q 'hard lifetime of the datapath, deleting it' '$(cygnetd_log gw)'" 5 \
+	"cygnetd did not delete the CHILD SA on the hard packet limit"
+wait_for "grep -q 'received DELETE for ESP CHILD_SA' '$(charon_log rw)'" 5 \
+	"charon did not get the Delete"
+wait_for "! charon_swanctl rw --list-sas | grep -q INSTALLED" 5 "the RW kept its CHILD SA"
+charon_swanctl rw --list-sas | grep -q ESTABLISHED || fail "the IKE SA went with the CHILD SA"
+[ "$(grep -c 'hard lifetime of the datapath, deleting it' "$(cygnetd_log gw)")" = 1 ] ||
+	fail "more than one Delete for the hard limit"
+log "hard packet limit: CHILD SA deleted, IKE SA kept"
+
+charon_swanctl rw --terminate --ike home --timeout 10 >&2 || fail "terminate failed"
+wait_for "[ \$(grep -c 'IKE SA deleted: deleted by peer' '$(cygnetd_log gw)') -ge 2 ]" 5 \
+	"cygnetd kept the SA"
 charon_stop rw
 cygnetd_stop gw
 grep -E 'datapath: .*expires|datapath (counters|drop)' "$(cygnetd_log gw)" >&2
