@@ -364,6 +364,8 @@ void ike_glue_free(struct ike_glue *g, bool send_deletes)
 		ike_core_shutdown(g->core);
 	else
 		ike_core_free(g->core);
+	if (g->dp)
+		datapath_set_core(g->dp, NULL);	/* no expire or unknown SPI reaches it now */
 	for (size_t i = 0; i < g->npools; i++)
 		pool_free(g->pools[i]);
 	free(g->pools);
