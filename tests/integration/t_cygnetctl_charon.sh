@@ -56,7 +56,7 @@ ip -n $NS_GW addr add 192.0.2.1/24 dev ctl-gw0
 ip -n $NS_RW addr add 192.0.2.2/24 dev ctl-rw0
 for ns in $NS_GW $NS_RW; do
 	ip -n $ns link set lo up
-	ip -n $ns link set "ctl-${ns#ctl-}0" up
+	ip -n $ns link set "ctl-${ns##*-}0" up
 done
 # an address in the gateway's traffic selector (kernel-libipsec needs a
 # source address there for the route it installs with the policy)
