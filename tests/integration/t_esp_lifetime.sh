@@ -74,6 +74,11 @@ ns_exec rw ping -c 5 -i 0.1 -W 1 10.1.0.2 >/dev/null || fail "ping through the t
 b2=$(gwsw --list-sas | awk '$1 == "in" { print $3 + 0; exit }')
 [ "${b2:-0}" -gt "$b1" ] || fail "inbound bytes did not grow ($b1 -> $b2)"
 log "list-sas counters: in $b1 -> $b2 bytes"
+out=$(ns_exec gw "$root/${BUILD:-build/rel}/cygnetctl" --socket "$sock" sa list) ||
+	fail "cygnetctl sa list failed"
+printf '%s\n' "$out" >&2
+grep -qE 'net#[0-9]+ INSTALLED \(in [1-9][0-9]* B, out [1-9][0-9]* B\)' <<<"$out" ||
+	fail "cygnetctl sa list shows no traffic"
 
 # past 40 packets: cygnetd's datapath raises the soft expire, cygnetd rekeys
 out=$(ns_exec rw ping -c 60 -i 0.05 -W 1 10.1.0.2 2>&1)
