@@ -280,6 +280,32 @@ START_TEST(invalid_spi_follows_a_floated_peer)
 }
 END_TEST
 
+START_TEST(invalid_spi_notify_carries_the_spi)
+{
+	struct ike_msg m;
+	struct task *t;
+	const struct ike_payload *p;
+	static const uint8_t want[4] = { 0x0b, 0xad, 0xc0, 0xde };
+
+	setup(0, 0, 0, 0);
+	t = task_invalid_spi_new(hn_sa(&H.r), 0x0badc0de);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->exchange, INFORMATIONAL);
+	ike_msg_init(&m);
+	ck_assert_int_eq(t->ops->build(t, &m), TASK_MORE);
+	p = ike_msg_find_notify(&m, N_INVALID_SPI);
+	ck_assert_ptr_nonnull(p);
+	/* RFC 7296 3.10.1: no SPI field, protocol 0, the SPI as data */
+	ck_assert_uint_eq(p->notify.protocol, 0);
+	ck_assert_uint_eq(p->notify.spi.len, 0);
+	ck_assert_uint_eq(p->notify.data.len, 4);
+	ck_assert_mem_eq(p->notify.data.ptr, want, 4);
+	ike_msg_free(&m);
+	task_destroy(t);
+	hn_free(&H);
+}
+END_TEST
+
 static Suite *child_life_suite(void)
 {
 	Suite *s = suite_create("ike_child_life");
@@ -294,6 +320,7 @@ static Suite *child_life_suite(void)
 	tcase_add_test(tc, rand_time_jitter_stays_in_range);
 	tcase_add_test(tc, invalid_spi_sent_once_per_second_and_ignored);
 	tcase_add_test(tc, invalid_spi_follows_a_floated_peer);
+	tcase_add_test(tc, invalid_spi_notify_carries_the_spi);
 	suite_add_tcase(s, tc);
 	return s;
 }
