@@ -118,6 +118,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 $(BUILD)/tests/test_cygnetctl_render: $(BUILD)/obj/tools/cygnetctl/render_json.o \
 	$(BUILD)/obj/tools/cygnetctl/render_table.o
 $(BUILD)/tests/test_ikeload: $(BUILD)/obj/tools/ikeload/opts.o $(BUILD)/obj/tools/ikeload/stats.o
+# the daemon's datapath glue is not in libcygnet either
+$(BUILD)/tests/test_datapath: $(BUILD)/obj/src/daemon/datapath.o \
+	$(BUILD)/obj/src/daemon/datapath_trap.o
 
 # check: install what is missing first, then build and test in a fresh make
 # so that pkg-config sees the installed packages.

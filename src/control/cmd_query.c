@@ -306,6 +306,18 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 	vici_builder_add_kv_fmt(resp, "auth-failed", "%llu", (unsigned long long)st->auth_failed);
 	vici_builder_add_kv_fmt(resp, "child-installed", "%llu",
 				(unsigned long long)st->child_installed);
+	vici_builder_add_kv_fmt(resp, "child-soft-expired", "%llu",
+				(unsigned long long)st->child_soft_expired);
+	vici_builder_add_kv_fmt(resp, "child-hard-expired", "%llu",
+				(unsigned long long)st->child_hard_expired);
+	vici_builder_add_kv_fmt(resp, "child-expire-ignored", "%llu",
+				(unsigned long long)st->child_expire_ignored);
+	vici_builder_add_kv_fmt(resp, "invalid-spi-sent", "%llu",
+				(unsigned long long)st->invalid_spi_sent);
+	vici_builder_add_kv_fmt(resp, "invalid-spi-limited", "%llu",
+				(unsigned long long)st->invalid_spi_limited);
+	vici_builder_add_kv_fmt(resp, "invalid-spi-no-sa", "%llu",
+				(unsigned long long)st->invalid_spi_no_sa);
 	vici_builder_end_section(resp);
 	return VICI_CMD_DONE;
 }

@@ -27,6 +27,14 @@ struct child_sa;
 struct pool;
 struct ctl_pending;
 
+/* What the datapath counted for one CHILD SA: clear-text bytes and
+ * packets per direction, and when each direction was last used
+ * (CLOCK_MONOTONIC seconds, 0: never). */
+struct ctl_child_stats {
+	uint64_t bytes_in, packets_in, use_in;
+	uint64_t bytes_out, packets_out, use_out;
+};
+
 struct ctl_ops {
 	void *ctx;
 	/* The configuration in force (file + VICI objects); may be NULL. */
@@ -41,6 +49,9 @@ struct ctl_ops {
 	bool (*apply)(void *ctx, char *why, size_t whylen);
 	/* Re-read the configuration file (reload-settings, SIGHUP). */
 	bool (*reload)(void *ctx, char *why, size_t whylen);
+	/* The datapath's counters of an installed CHILD SA; false (or NULL)
+	 * when there are none (not installed, no datapath): reported as 0. */
+	bool (*child_stats)(void *ctx, const struct child_sa *c, struct ctl_child_stats *out);
 };
 
 /* Per-SA times the core does not keep: when it was established (wall

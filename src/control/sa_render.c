@@ -144,6 +144,29 @@ void sa_render_ike(struct vici_builder *b, const struct ctl *ctl, const struct i
 	add_certs(b, sa);
 }
 
+/* The datapath's counters, as charon names them: bytes-in/out, packets-
+ * in/out, use-in/out (seconds since the last packet, only once used). */
+static void add_counters(struct vici_builder *b, const struct ctl *ctl, const struct child_sa *c)
+{
+	struct ctl_child_stats st = { 0 };
+	struct timespec ts;
+
+	if (!ctl || !ctl->ops.child_stats || c->state != CHILD_SA_INSTALLED ||
+	    !ctl->ops.child_stats(ctl->ops.ctx, c, &st))
+		memset(&st, 0, sizeof(st));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vici_builder_add_kv_fmt(b, "bytes-in", "%llu", (unsigned long long)st.bytes_in);
+	vici_builder_add_kv_fmt(b, "packets-in", "%llu", (unsigned long long)st.packets_in);
+	if (st.use_in)
+		vici_builder_add_kv_fmt(b, "use-in", "%llu", (unsigned long long)
+					((uint64_t)ts.tv_sec > st.use_in ? (uint64_t)ts.tv_sec - st.use_in : 0));
+	vici_builder_add_kv_fmt(b, "bytes-out", "%llu", (unsigned long long)st.bytes_out);
+	vici_builder_add_kv_fmt(b, "packets-out", "%llu", (unsigned long long)st.packets_out);
+	if (st.use_out)
+		vici_builder_add_kv_fmt(b, "use-out", "%llu", (unsigned long long)
+					((uint64_t)ts.tv_sec > st.use_out ? (uint64_t)ts.tv_sec - st.use_out : 0));
+}
+
 static void add_ts(struct vici_builder *b, const char *key, const struct ike_ts *ts, size_t n)
 {
 	char buf[128];
@@ -179,11 +202,7 @@ void sa_render_child(struct vici_builder *b, const struct ctl *ctl,
 	add_alg(b, "dh-group", TRANS_KE, c->alg.ke);
 	if (c->alg.esn == 1)
 		vici_builder_add_kv_str(b, "esn", "1");
-	/* the datapath's counters are not wired to the control socket yet */
-	vici_builder_add_kv_str(b, "bytes-in", "0");
-	vici_builder_add_kv_str(b, "packets-in", "0");
-	vici_builder_add_kv_str(b, "bytes-out", "0");
-	vici_builder_add_kv_str(b, "packets-out", "0");
+	add_counters(b, ctl, c);
 	if (inst) {
 		time_t now = time(NULL);
 

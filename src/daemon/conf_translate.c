@@ -242,6 +242,12 @@ static bool one_conn(const struct config_conn *cc, const char *confdir,
 		o->rekey_time_s = (uint32_t)ch->rekey_time;
 		o->life_time_s = (uint32_t)ch->life_time;
 		o->rand_time_s = (uint32_t)ch->rand_time;
+		o->rekey_bytes = ch->rekey_bytes;
+		o->life_bytes = ch->life_bytes;
+		o->rand_bytes = ch->rand_bytes;
+		o->rekey_packets = ch->rekey_packets;
+		o->life_packets = ch->life_packets;
+		o->rand_packets = ch->rand_packets;
 	}
 	return true;
 }

@@ -12,6 +12,7 @@
 #include "control/ctl.h"
 #include "control/vici_server.h"
 #include "daemon/conf_translate.h"
+#include "daemon/datapath.h"
 #include "daemon/ike_glue.h"
 #include "kernel/socket.h"
 #include "lib/log.h"
@@ -212,6 +213,22 @@ static bool op_reload(void *ctx, char *why, size_t len)
 	return control_reload(ctx, why, len);
 }
 
+static bool op_child_stats(void *ctx, const struct child_sa *ch, struct ctl_child_stats *out)
+{
+	struct datapath *dp = ike_glue_datapath(((struct control *)ctx)->glue);
+	struct datapath_child_stats st;
+
+	if (!dp || !datapath_child_stats(dp, ch, &st))
+		return false;
+	out->bytes_in = st.bytes_in;
+	out->packets_in = st.packets_in;
+	out->use_in = st.use_in;
+	out->bytes_out = st.bytes_out;
+	out->packets_out = st.packets_out;
+	out->use_out = st.use_out;
+	return true;
+}
+
 static void on_ike_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 			 const struct child_sa *ch)
 {
@@ -246,7 +263,7 @@ bool control_start(struct control *c)
 	};
 	struct ctl_ops ops = {
 		.ctx = c, .config = op_config, .pool = op_pool, .local_endpoint = op_local_endpoint,
-		.apply = op_apply, .reload = op_reload,
+		.apply = op_apply, .reload = op_reload, .child_stats = op_child_stats,
 	};
 	const char *reason;
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "crypto/rng.h"
 #include "ike/ike_core.h"
 #include "ike/ike_sa.h"
@@ -144,17 +146,66 @@ static bool ts_list_equal(const struct ike_ts *a, size_t na, const struct ike_ts
 	return true;
 }
 
+/* What identifies a reqid: connection, child, mode and selectors. */
+struct rq_key {
+	const char *conn, *child;
+	enum ike_mode mode;
+	const struct ike_ts *l, *r;
+	size_t nl, nr;
+};
+
+static uint32_t ts_list_hash(const struct ike_ts *t, size_t n, uint32_t h)
+{
+	for (size_t i = 0; i < n; i++) {
+		h = jhash_3words(t[i].type, t[i].ip_proto,
+				 (uint32_t)t[i].start_port << 16 | t[i].end_port, h);
+		h = jhash(t[i].start, 16, h);
+		h = jhash(t[i].end, 16, h);
+	}
+	return h;
+}
+
+static uint32_t hash_rq_key(const void *key, uint32_t seed)
+{
+	const struct rq_key *k = key;
+	uint32_t h = jhash(k->conn, strlen(k->conn), seed);
+
+	h = jhash(k->child, strlen(k->child), h ^ (uint32_t)k->mode);
+	h = ts_list_hash(k->l, k->nl, h);
+	return ts_list_hash(k->r, k->nr, h);
+}
+
+static bool match_rq_key(const struct htable_node *n, const void *key)
+{
+	const struct dp_reqid *rq = htable_entry(n, struct dp_reqid, by_key);
+	const struct rq_key *k = key;
+
+	return rq->mode == k->mode && strcmp(rq->conn, k->conn) == 0 &&
+	       strcmp(rq->child, k->child) == 0 &&
+	       ts_list_equal(rq->local, rq->n_local, k->l, k->nl) &&
+	       ts_list_equal(rq->remote, rq->n_remote, k->r, k->nr);
+}
+
+static bool match_rq_id(const struct htable_node *n, const void *key)
+{
+	return htable_entry(n, struct dp_reqid, by_id)->reqid == *(const uint32_t *)key;
+}
+
 struct dp_reqid *dp_rq_find(struct datapath *dp, const char *conn, const char *child,
 				enum ike_mode mode, const struct ike_ts *l, size_t nl,
 				const struct ike_ts *r, size_t nr)
 {
-	for (struct dp_reqid *rq = dp->reqids; rq; rq = rq->next)
-		if (rq->mode == mode && strcmp(rq->conn, conn) == 0 &&
-		    strcmp(rq->child, child) == 0 &&
-		    ts_list_equal(rq->local, rq->n_local, l, nl) &&
-		    ts_list_equal(rq->remote, rq->n_remote, r, nr))
-			return rq;
-	return NULL;
+	struct rq_key k = { conn, child, mode, l, r, nl, nr };
+	struct htable_node *n = htable_find(&dp->reqids_by_key, &k);
+
+	return n ? htable_entry(n, struct dp_reqid, by_key) : NULL;
+}
+
+struct dp_reqid *dp_rq_by_id(struct datapath *dp, uint32_t reqid)
+{
+	struct htable_node *n = htable_find(&dp->reqids_by_id, &reqid);
+
+	return n ? htable_entry(n, struct dp_reqid, by_id) : NULL;
 }
 
 struct dp_reqid *dp_rq_new(struct datapath *dp, const char *conn, const char *child,
@@ -189,27 +240,60 @@ void dp_rq_free(struct dp_reqid *rq)
 
 void dp_rq_link(struct datapath *dp, struct dp_reqid *rq)
 {
-	rq->next = dp->reqids;
-	dp->reqids = rq;
+	struct rq_key k = { rq->conn, rq->child, rq->mode, rq->local, rq->remote,
+			    rq->n_local, rq->n_remote };
+
+	htable_insert(&dp->reqids_by_key, &rq->by_key, &k);
+	htable_insert(&dp->reqids_by_id, &rq->by_id, &rq->reqid);
+}
+
+static void rq_unlink(struct datapath *dp, struct dp_reqid *rq)
+{
+	htable_remove(&dp->reqids_by_key, &rq->by_key);
+	htable_remove(&dp->reqids_by_id, &rq->by_id);
 }
 
 void dp_rq_release(struct datapath *dp, struct dp_reqid *rq)
 {
-	struct dp_reqid **pp;
-
 	if (--rq->refs)
 		return;
 	rq_del_policies(dp, rq);
-	for (pp = &dp->reqids; *pp && *pp != rq; pp = &(*pp)->next)
-		;
-	if (*pp)
-		*pp = rq->next;
+	rq_unlink(dp, rq);
 	dp_rq_free(rq);
 }
 
 /* --- CHILD SAs --------------------------------------------------------- */
 
 static void spi_reservations(struct datapath *dp, uint32_t spi);
+
+static uint32_t hash_u32(const void *key, uint32_t seed)
+{
+	return htable_hash_u32(key, seed);
+}
+
+static bool match_spi(const struct htable_node *n, const void *key)
+{
+	return htable_entry(n, struct dp_child, by_spi)->spi_in == *(const uint32_t *)key;
+}
+
+static bool match_id(const struct htable_node *n, const void *key)
+{
+	return htable_entry(n, struct dp_child, by_id)->child_id == *(const uint32_t *)key;
+}
+
+struct dp_child *dp_child_by_spi(struct datapath *dp, uint32_t spi_in)
+{
+	struct htable_node *n = htable_find(&dp->children_by_spi, &spi_in);
+
+	return n ? htable_entry(n, struct dp_child, by_spi) : NULL;
+}
+
+struct dp_child *dp_child_by_id(struct datapath *dp, uint32_t child_id)
+{
+	struct htable_node *n = htable_find(&dp->children_by_id, &child_id);
+
+	return n ? htable_entry(n, struct dp_child, by_id) : NULL;
+}
 
 static void sa_id(struct kernel_sa_id *id, uint32_t spi, enum kernel_dir dir,
 		  const struct sockaddr_storage *dst)
@@ -240,10 +324,40 @@ static void child_encap(const struct datapath *dp, const struct ike_sa *sa,
 	}
 }
 
+/* limit less a random part of jitter (never below half the limit), as
+ * strongSwan does for rekey_bytes/rand_bytes; 0 stays 0 (no limit) */
+static uint64_t soft_limit(uint64_t limit, uint64_t jitter)
+{
+	uint64_t r = 0;
+
+	if (!limit || !jitter || !rng_bytes(&r, sizeof(r)))
+		return limit;
+	r %= jitter + 1;
+	return limit - (r > limit / 2 ? limit / 2 : r);
+}
+
+/* The child's byte/packet lifetimes (hard: life_*, soft: rekey_* less
+ * rand_*); the same for both ESP SAs of a CHILD SA. */
+static void child_lifetimes(const struct ike_sa *sa, const struct child_sa *c,
+			    struct kernel_lifetime *soft, struct kernel_lifetime *hard)
+{
+	const struct ike_child_conf *cc = sa->conf ? ike_conf_child(sa->conf, c->name) : NULL;
+
+	memset(soft, 0, sizeof(*soft));
+	memset(hard, 0, sizeof(*hard));
+	if (!cc)
+		return;
+	soft->bytes = soft_limit(cc->rekey_bytes, cc->rand_bytes);
+	soft->packets = soft_limit(cc->rekey_packets, cc->rand_packets);
+	hard->bytes = cc->life_bytes;
+	hard->packets = cc->life_packets;
+}
+
 static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel_dir dir,
 		      uint32_t spi, const struct sockaddr_storage *src,
 		      const struct sockaddr_storage *dst, const struct kernel_encap *encap,
-		      uint32_t reqid)
+		      uint32_t reqid, const struct kernel_lifetime *soft,
+		      const struct kernel_lifetime *hard)
 {
 	bool ir = (dir == KERNEL_DIR_OUT) == c->initiator;	/* keys _ir protect i->r */
 	const struct chunk *ek = ir ? &c->keys.encr_ir : &c->keys.encr_ri;
@@ -253,7 +367,7 @@ static int add_one_sa(struct datapath *dp, const struct child_sa *c, enum kernel
 		.encap = *encap, .encr_alg = c->alg.encr, .encr_key = ek->ptr,
 		.encr_key_len = ek->len, .integ_alg = c->alg.integ, .integ_key = ik->ptr,
 		.integ_key_len = ik->len, .esn = c->alg.esn == ESN_YES, .reqid = reqid,
-		.child_id = c->unique_id,
+		.child_id = c->unique_id, .soft = *soft, .hard = *hard,
 	};
 
 	k.mode = c->mode == IKE_MODE_TRANSPORT ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
@@ -320,6 +434,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	struct dp_reqid *rq;
 	struct dp_child *ch;
 	struct kernel_sa_id id;
+	struct kernel_lifetime soft, hard;
 	bool fresh = false;
 	int err;
 
@@ -341,7 +456,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		}
 		fresh = true;
 	}
-	ch->ike_id = sa->unique_id;
+	ch->child_id = c->unique_id;
 	ch->spi_in = c->spi_in;
 	ch->spi_out = c->spi_out;
 	ch->local = sa->ep.local;
@@ -349,10 +464,11 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	child_encap(dp, sa, c, &ch->encap);
 	ch->rq = rq;
 	ch->vip = vip_get(dp, sa);
+	child_lifetimes(sa, c, &soft, &hard);
 	/* inbound first: the peer may use its outbound SA as soon as it has
 	 * our response; the outbound SA releases packets held for an acquire */
 	err = add_one_sa(dp, c, KERNEL_DIR_IN, c->spi_in, &ch->remote, &ch->local, &ch->encap,
-			 rq->reqid);
+			 rq->reqid, &soft, &hard);
 	if (err) {
 		sa_error(sa, "CHILD SA '%s': inbound ESP SA %08x refused: %s", c->name, c->spi_in,
 			 strerror(-err));
@@ -364,7 +480,7 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 		goto fail;
 	}
 	err = add_one_sa(dp, c, KERNEL_DIR_OUT, c->spi_out, &ch->local, &ch->remote, &ch->encap,
-			 rq->reqid);
+			 rq->reqid, &soft, &hard);
 	if (err) {
 		sa_error(sa, "CHILD SA '%s': outbound ESP SA %08x refused: %s", c->name,
 			 c->spi_out, strerror(-err));
@@ -379,12 +495,17 @@ bool datapath_child_install(struct datapath *dp, const struct ike_sa *sa,
 	spi_reservations(dp, c->spi_in);
 	rq->refs++;
 	rq->acquire_until = 0;
-	ch->next = dp->children;
-	dp->children = ch;
+	htable_insert(&dp->children_by_spi, &ch->by_spi, &ch->spi_in);
+	htable_insert(&dp->children_by_id, &ch->by_id, &ch->child_id);
 	sa_info(sa, "CHILD SA '%s' in the %s datapath: reqid %u, %s mode, ESP %08x in, %08x out%s",
 		c->name, dp->ki->ops->name, rq->reqid,
 		c->mode == IKE_MODE_TRANSPORT ? "transport" : "tunnel", c->spi_in, c->spi_out,
 		ch->encap.enabled ? " (UDP encapsulated out)" : "");
+	if (soft.bytes || soft.packets || hard.bytes || hard.packets)
+		sa_info(sa, "CHILD SA '%s' limits: rekey at %llu bytes / %llu packets, "
+			"expire at %llu bytes / %llu packets (0: none)", c->name,
+			(unsigned long long)soft.bytes, (unsigned long long)soft.packets,
+			(unsigned long long)hard.bytes, (unsigned long long)hard.packets);
 	return true;
 fail:
 	vip_put(dp, ch->vip);
@@ -408,14 +529,13 @@ static void child_stats_log(struct datapath *dp, const struct ike_sa *sa, const 
 void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 			      const struct child_sa *c)
 {
-	struct dp_child **pp, *ch;
+	struct dp_child *ch;
 	struct kernel_sa_id in, out;
 
-	for (pp = &dp->children; *pp && (*pp)->spi_in != c->spi_in; pp = &(*pp)->next)
-		;
-	if (!(ch = *pp))
+	if (!dp->ki || !(ch = dp_child_by_spi(dp, c->spi_in)))
 		return;
-	*pp = ch->next;
+	htable_remove(&dp->children_by_spi, &ch->by_spi);
+	htable_remove(&dp->children_by_id, &ch->by_id);
 	sa_id(&in, ch->spi_in, KERNEL_DIR_IN, &ch->local);
 	sa_id(&out, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
 	child_stats_log(dp, sa, c->name, &in);
@@ -428,21 +548,42 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 	free(ch);
 }
 
+bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
+			  struct datapath_child_stats *out)
+{
+	struct dp_child *ch = dp && dp->ki ? dp_child_by_spi(dp, c->spi_in) : NULL;
+	struct kernel_sa_stats in = { 0 }, o = { 0 };
+	struct kernel_sa_id id;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!ch)
+		return false;
+	sa_id(&id, ch->spi_in, KERNEL_DIR_IN, &ch->local);
+	ok = dp->ki->ops->query_sa(dp->ki->be, &id, &in) == 0;
+	sa_id(&id, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
+	ok = (dp->ki->ops->query_sa(dp->ki->be, &id, &o) == 0) || ok;
+	out->bytes_in = in.bytes;
+	out->packets_in = in.packets;
+	out->use_in = in.last_use;
+	out->bytes_out = o.bytes;
+	out->packets_out = o.packets;
+	out->use_out = o.last_use;
+	return ok;
+}
+
 void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
 {
 	if (!dp || !dp->ki)
 		return;
-	for (struct dp_child *ch = dp->children; ch; ch = ch->next) {
+	/* the core's list of this IKE SA's CHILD SAs (it follows IKE rekeys) */
+	for (const struct child_sa *c = sa->children; c; c = c->next) {
+		struct dp_child *ch = dp_child_by_spi(dp, c->spi_in);
 		struct kernel_sa_id id;
 		struct kernel_encap e;
-		const struct child_sa *c;
 		int err;
 
-		if (ch->ike_id != sa->unique_id)
-			continue;
-		for (c = sa->children; c && c->spi_in != ch->spi_in; c = c->next)
-			;
-		if (!c)
+		if (!ch)
 			continue;
 		child_encap(dp, sa, c, &e);
 		if (sockaddr_equal(&ch->local, &sa->ep.local, false) &&
@@ -470,24 +611,39 @@ void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
 	}
 }
 
+static bool match_reserved(const struct htable_node *n, const void *key)
+{
+	return htable_entry(n, struct dp_spi, node)->spi == *(const uint32_t *)key;
+}
+
+static void spi_unreserve(struct datapath *dp, struct dp_spi *r)
+{
+	htable_remove(&dp->reserved, &r->node);
+	TAILQ_REMOVE(&dp->reserved_fifo, r, fifo);
+	free(r);
+}
+
 /* Forget the reservation of spi (installed), or release every reservation
  * older than DP_SPI_RESERVE_S (spi 0): the IKE core does not say when a
- * negotiation that allocated one fails. */
+ * negotiation that allocated one fails. O(1) per reservation: by SPI in a
+ * hash table, oldest first in a FIFO. */
 static void spi_reservations(struct datapath *dp, uint32_t spi)
 {
 	uint64_t now = dp_now_s();
+	struct dp_spi *r;
 
-	for (struct dp_spi **pp = &dp->reserved, *r; (r = *pp);) {
-		if (spi ? r->spi == spi : now - r->since > DP_SPI_RESERVE_S) {
-			struct kernel_sa_id id = { .spi = r->spi, .dir = KERNEL_DIR_IN };
+	if (spi) {
+		struct htable_node *n = htable_find(&dp->reserved, &spi);
 
-			if (!spi)
-				dp->ki->ops->del_sa(dp->ki->be, &id);
-			*pp = r->next;
-			free(r);
-			continue;
-		}
-		pp = &r->next;
+		if (n)
+			spi_unreserve(dp, htable_entry(n, struct dp_spi, node));
+		return;
+	}
+	while ((r = TAILQ_FIRST(&dp->reserved_fifo)) && now - r->since > DP_SPI_RESERVE_S) {
+		struct kernel_sa_id id = { .spi = r->spi, .dir = KERNEL_DIR_IN };
+
+		dp->ki->ops->del_sa(dp->ki->be, &id);
+		spi_unreserve(dp, r);
 	}
 }
 
@@ -505,8 +661,8 @@ bool datapath_spi_alloc(struct datapath *dp, uint32_t *spi)
 		}
 		r->spi = *spi;
 		r->since = dp_now_s();
-		r->next = dp->reserved;
-		dp->reserved = r;
+		htable_insert(&dp->reserved, &r->node, &r->spi);
+		TAILQ_INSERT_TAIL(&dp->reserved_fifo, r, fifo);
 		return true;
 	}
 	/* XFRM's allocspi needs the SA's addresses, which the IKE core does
@@ -618,6 +774,22 @@ struct datapath *datapath_new(struct event_base *base, struct net *net)
 	dp->base = base;
 	dp->net = net;
 	dp->next_reqid = 1;
+	if (!htable_init(&dp->children_by_spi, hash_u32, match_spi, htable_random_seed(), 64) ||
+	    !htable_init(&dp->children_by_id, hash_u32, match_id, htable_random_seed(), 64) ||
+	    !htable_init(&dp->reqids_by_key, hash_rq_key, match_rq_key, htable_random_seed(), 64) ||
+	    !htable_init(&dp->reqids_by_id, hash_u32, match_rq_id, htable_random_seed(), 64) ||
+	    !htable_init(&dp->reserved, hash_u32, match_reserved, htable_random_seed(), 64)) {
+		htable_free(&dp->children_by_spi);
+		htable_free(&dp->children_by_id);
+		htable_free(&dp->reqids_by_key);
+		htable_free(&dp->reqids_by_id);
+		htable_free(&dp->reserved);
+		free(dp);
+		return NULL;
+	}
+	TAILQ_INIT(&dp->reserved_fifo);
+	if (base)
+		dp->expire_ev = event_new(base, -1, 0, dp_expires_run, dp);
 	return dp;
 }
 
@@ -633,9 +805,13 @@ static void counters_log(const struct datapath *dp)
 	const struct us_ipsec *us;
 	uint64_t udp_in = n ? n->esp_in : 0;
 
-	log_info("datapath: %llu acquires, %llu soft / %llu hard expires, %llu unknown SPIs",
+	log_info("datapath: %llu acquires, %llu soft / %llu hard expires (%llu stale), %llu "
+		 "unknown SPIs (INVALID_SPI sent %llu, rate-limited %llu, no IKE SA %llu)",
 		 (unsigned long long)dp->acquires, (unsigned long long)dp->expires_soft,
-		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->unknown_spi);
+		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->expires_stale,
+		 (unsigned long long)dp->unknown_spi, (unsigned long long)dp->invalid_spi_sent,
+		 (unsigned long long)dp->invalid_spi_limited,
+		 (unsigned long long)dp->invalid_spi_no_sa);
 	if (!dp->userspace)
 		return;
 	u = userspace_get_counters(dp->ki);
@@ -661,19 +837,22 @@ void datapath_free(struct datapath *dp)
 {
 	if (!dp)
 		return;
-	while (dp->reserved) {
-		struct dp_spi *r = dp->reserved;
+	while (!TAILQ_EMPTY(&dp->reserved_fifo)) {
+		struct dp_spi *r = TAILQ_FIRST(&dp->reserved_fifo);
 
-		dp->reserved = r->next;
+		htable_remove(&dp->reserved, &r->node);
+		TAILQ_REMOVE(&dp->reserved_fifo, r, fifo);
 		free(r);
 	}
 	if (dp->ki) {
 		counters_log(dp);
-		while (dp->children) {
-			struct dp_child *ch = dp->children;
+		struct htable_iter it;
+		struct htable_node *n;
 
-			dp->children = ch->next;
-			free(ch);
+		htable_iter_init(&it, &dp->children_by_spi);
+		while ((n = htable_iter_next(&it))) {
+			htable_remove(&dp->children_by_spi, n);
+			free(htable_entry(n, struct dp_child, by_spi));
 		}
 		while (dp->vips) {
 			struct dp_vip *v = dp->vips;
@@ -681,16 +860,26 @@ void datapath_free(struct datapath *dp)
 			dp->vips = v->next;
 			free(v);
 		}
-		while (dp->reqids) {
-			struct dp_reqid *rq = dp->reqids;
+		htable_iter_init(&it, &dp->reqids_by_id);
+		while ((n = htable_iter_next(&it))) {
+			struct dp_reqid *rq = htable_entry(n, struct dp_reqid, by_id);
 
-			dp->reqids = rq->next;
 			rq_del_policies(dp, rq);
+			htable_remove(&dp->reqids_by_id, n);
+			htable_remove(&dp->reqids_by_key, &rq->by_key);
 			dp_rq_free(rq);
 		}
 		dp->ki->ops->destroy(dp->ki->be);
 	}
 	route_close(dp->route);
+	htable_free(&dp->children_by_spi);
+	htable_free(&dp->children_by_id);
+	htable_free(&dp->reqids_by_key);
+	htable_free(&dp->reqids_by_id);
+	htable_free(&dp->reserved);
+	if (dp->expire_ev)
+		event_free(dp->expire_ev);
+	free(dp->expires);
 	free(dp->encap_conns);
 	free(dp);
 }

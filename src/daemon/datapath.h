@@ -10,10 +10,14 @@
  * (make-before-break) and the policies never blink. The backend's outbound
  * SA lookup takes the newest SA of a reqid.
  *
+ * CHILD SAs get the byte/packet lifetimes of their child config (soft:
+ * rekey_* less a random part of rand_*, hard: life_*).
+ *
  * Backend events: acquire (a trap policy caught a packet) initiates the
- * trap's connection once per reqid while it negotiates; expire and unknown
- * SPI are logged (the IKE core has no entry point for them yet, its own
- * rekey timers drive rekeying). */
+ * trap's connection once per reqid while it negotiates; expire goes to the
+ * IKE core (ike_core_child_expired: soft rekeys, hard deletes), once per
+ * CHILD SA and kind, from the event loop; an unknown SPI goes to
+ * ike_core_invalid_spi (INVALID_SPI to the peer, rate-limited there). */
 #ifndef CYGNET_DAEMON_DATAPATH_H
 #define CYGNET_DAEMON_DATAPATH_H
 
@@ -58,6 +62,15 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 			      const struct child_sa *c);
 /* The IKE SA's endpoints or NAT state changed: move its CHILD SAs. */
 void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa);
+
+/* The backend's counters of an installed CHILD SA (use_*: CLOCK_MONOTONIC
+ * seconds of the last packet, 0: never); false if it is not installed. */
+struct datapath_child_stats {
+	uint64_t bytes_in, packets_in, use_in;
+	uint64_t bytes_out, packets_out, use_out;
+};
+bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
+			  struct datapath_child_stats *out);
 
 /* ESP that arrived on the NAT-T socket (net's on_esp). */
 void datapath_input_udp(struct datapath *dp, const uint8_t *pkt, size_t len,

@@ -4,9 +4,12 @@
 #ifndef CYGNET_DAEMON_DATAPATH_INT_H
 #define CYGNET_DAEMON_DATAPATH_INT_H
 
+#include <sys/queue.h>
+
 #include "daemon/datapath.h"
 #include "ike/ike_sa.h"
 #include "kernel/kernel_ipsec.h"
+#include "lib/htable.h"
 
 /* userspace policy routing (userspace.h): tunnel routes in their own table,
  * our IKE/ESP sockets marked so they always take the main table */
@@ -23,7 +26,8 @@
 /* Everything one reqid protects: the selectors, the policies installed for
  * them, and who holds it (CHILD SAs and at most one trap). */
 struct dp_reqid {
-	struct dp_reqid *next;
+	struct htable_node by_key;	/* conn, child, mode, selectors */
+	struct htable_node by_id;	/* reqid */
 	uint32_t reqid;
 	unsigned refs;
 	bool trap;			/* a trap holds one of the refs */
@@ -45,20 +49,32 @@ struct dp_vip {
 	unsigned refs;
 };
 
-/* One installed CHILD SA, by its inbound SPI (unique on this node). */
+/* One installed CHILD SA, in two hash tables: by its inbound SPI (unique
+ * on this node) and by the IKE core's CHILD SA unique id (the backend's
+ * events name an outbound SA by it). The CHILD SAs of one IKE SA are found
+ * through the core's own per-IKE-SA list (ike_sa.children), each in O(1). */
 struct dp_child {
-	struct dp_child *next;
-	uint32_t ike_id;		/* the IKE SA's unique id */
+	struct htable_node by_spi, by_id;
+	uint32_t child_id;		/* child_sa.unique_id */
 	uint32_t spi_in, spi_out;
+	bool soft_seen, hard_seen;	/* expire events passed on (either direction) */
 	struct sockaddr_storage local, remote;	/* outer addresses now */
 	struct kernel_encap encap;
 	struct dp_reqid *rq;
 	struct dp_vip *vip;		/* ours from the peer, or NULL */
 };
 
+/* An expire event waiting to reach the IKE core (from the event loop, never
+ * from inside the backend's packet path or the core's own calls). */
+struct dp_expire {
+	uint32_t spi_in;		/* names the CHILD SA in the core */
+	bool hard;
+};
+
 /* An inbound SPI reserved by spi_alloc and not yet installed. */
 struct dp_spi {
-	struct dp_spi *next;
+	struct htable_node node;	/* datapath.reserved, by spi */
+	TAILQ_ENTRY(dp_spi) fifo;	/* oldest first */
 	uint32_t spi;
 	uint64_t since;			/* monotonic seconds */
 };
@@ -71,9 +87,10 @@ struct datapath {
 	bool userspace;
 	struct config_daemon settings;	/* what the backend was opened with */
 	char tun_name[16];
-	struct dp_reqid *reqids;
-	struct dp_child *children;
-	struct dp_spi *reserved;
+	struct htable reqids_by_key, reqids_by_id;	/* struct dp_reqid */
+	struct htable children_by_spi, children_by_id;	/* struct dp_child */
+	struct htable reserved;		/* struct dp_spi by SPI */
+	TAILQ_HEAD(, dp_spi) reserved_fifo;
 	struct dp_vip *vips;
 	struct route_ctx *route;	/* userspace: virtual IPs on the TUN */
 	uint32_t next_reqid;
@@ -82,6 +99,11 @@ struct datapath {
 	uint64_t unknown_spi;
 	uint64_t unknown_spi_logged_at;
 	uint64_t expires_soft, expires_hard, acquires;
+	uint64_t expires_stale;		/* for an ESP SA no CHILD SA owns any more */
+	uint64_t invalid_spi_sent, invalid_spi_limited, invalid_spi_no_sa;
+	struct event *expire_ev;	/* delivers pending expires */
+	struct dp_expire *expires;
+	size_t n_expires, cap_expires;
 };
 
 uint64_t dp_now_s(void);
@@ -91,6 +113,7 @@ struct dp_reqid *dp_rq_find(struct datapath *dp, const char *conn, const char *c
 struct dp_reqid *dp_rq_new(struct datapath *dp, const char *conn, const char *child,
 			   enum ike_mode mode, const struct ike_ts *l, size_t nl,
 			   const struct ike_ts *r, size_t nr);
+struct dp_reqid *dp_rq_by_id(struct datapath *dp, uint32_t reqid);
 void dp_rq_free(struct dp_reqid *rq);
 void dp_rq_link(struct datapath *dp, struct dp_reqid *rq);
 /* Drops one holder; the last one removes the policies and frees rq. */
@@ -100,10 +123,16 @@ bool dp_rq_add_policies(struct datapath *dp, struct dp_reqid *rq,
 			const struct sockaddr_storage *local,
 			const struct sockaddr_storage *remote, uint32_t prio);
 
+/* Installed CHILD SAs, O(1); NULL if none. */
+struct dp_child *dp_child_by_spi(struct datapath *dp, uint32_t spi_in);
+struct dp_child *dp_child_by_id(struct datapath *dp, uint32_t child_id);
+
 /* datapath_trap.c */
 void dp_traps_apply(struct datapath *dp, const struct config *cfg);
 void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt);
 void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard);
 void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer);
+/* Hand pending expires to the IKE core (expire_ev's callback). */
+void dp_expires_run(int fd, short what, void *arg);
 
 #endif

@@ -3,8 +3,10 @@
  * events. See datapath.h. */
 #include "daemon/datapath_int.h"
 
+#include <event2/event.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/ike_core.h"
@@ -75,10 +77,12 @@ static void trap_install(struct datapath *dp, const struct ike_conf *conf,
 
 void dp_traps_apply(struct datapath *dp, const struct config *cfg)
 {
-	struct dp_reqid *rq, *next;
+	struct htable_iter it;
+	struct htable_node *n;
 
-	for (rq = dp->reqids; rq; rq = rq->next)
-		rq->seen = false;
+	htable_iter_init(&it, &dp->reqids_by_id);
+	while ((n = htable_iter_next(&it)))
+		htable_entry(n, struct dp_reqid, by_id)->seen = false;
 	for (size_t i = 0; dp->core && i < cfg->n_conns; i++) {
 		struct ike_conf *conf = ike_core_conf(dp->core, cfg->conns[i].name);
 
@@ -86,8 +90,11 @@ void dp_traps_apply(struct datapath *dp, const struct config *cfg)
 			if (conf->children[k].start_action == IKE_START_TRAP)
 				trap_install(dp, conf, &conf->children[k]);
 	}
-	for (rq = dp->reqids; rq; rq = next) {
-		next = rq->next;
+	htable_iter_init(&it, &dp->reqids_by_id);
+	while ((n = htable_iter_next(&it))) {
+		struct dp_reqid *rq = htable_entry(n, struct dp_reqid, by_id);
+
+		/* releasing may remove rq, the node just returned: allowed */
 		if (rq->trap && !rq->seen) {
 			log_info("connection '%s': child '%s' no longer trapped", rq->conn,
 				 rq->child);
@@ -106,8 +113,7 @@ void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
 	uint64_t now = dp_now_s();
 
 	(void)pkt;
-	for (rq = dp->reqids; rq && rq->reqid != reqid; rq = rq->next)
-		;
+	rq = dp_rq_by_id(dp, reqid);
 	if (!rq || !rq->trap || !dp->core || now < rq->acquire_until)
 		return;	/* not a trap, or already negotiating */
 	rq->acquire_until = now + DP_ACQUIRE_HOLDOFF_S;
@@ -125,33 +131,103 @@ void dp_on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *pkt)
 		log_warn("acquire for reqid %u: initiating '%s' failed", reqid, rq->conn);
 }
 
+/* A lifetime of one of a CHILD SA's two ESP SAs: the first soft and the
+ * first hard event of the pair go to the IKE core (soft: rekey, hard:
+ * delete), from the event loop: the backend raises expires in its packet
+ * path, also for packets the core's own install released. */
 void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard)
 {
 	struct datapath *dp = ctx;
+	struct dp_child *ch = id->dir == KERNEL_DIR_IN ? dp_child_by_spi(dp, id->spi) :
+			      dp_child_by_id(dp, child_id);
+	struct dp_expire *v;
 
 	if (hard)
 		dp->expires_hard++;
 	else
 		dp->expires_soft++;
-	/* the IKE core has no entry point to rekey or delete a CHILD SA on a
-	 * datapath lifetime; its rekey_time/life_time timers do the job */
-	log_warn("[child#%u] ESP SA %08x reached its %s lifetime; the IKE core's own timers "
-		 "rekey it", child_id, id->spi, hard ? "hard" : "soft");
+	if (!ch || (id->dir == KERNEL_DIR_OUT && ch->spi_out != id->spi)) {
+		dp->expires_stale++;
+		log_info("[child#%u] ESP SA %08x reached its %s lifetime; no CHILD SA has it",
+			 child_id, id->spi, hard ? "hard" : "soft");
+		return;
+	}
+	if (hard ? ch->hard_seen : ch->soft_seen)
+		return;	/* the other direction said so already */
+	if (hard)
+		ch->hard_seen = true;
+	else
+		ch->soft_seen = true;
+	log_info("[child#%u] ESP SA %08x %s reached its %s lifetime: %s the CHILD SA", child_id,
+		 id->spi, id->dir == KERNEL_DIR_IN ? "in" : "out", hard ? "hard" : "soft",
+		 hard ? "deleting" : "rekeying");
+	if (!dp->core || !dp->expire_ev)
+		return;
+	if (dp->n_expires == dp->cap_expires) {
+		size_t cap = dp->cap_expires ? dp->cap_expires * 2 : 16;
+
+		v = realloc(dp->expires, cap * sizeof(*v));
+		if (!v) {
+			log_error("datapath: out of memory queuing an expire");
+			return;
+		}
+		dp->expires = v;
+		dp->cap_expires = cap;
+	}
+	dp->expires[dp->n_expires++] = (struct dp_expire){ ch->spi_in, hard };
+	event_active(dp->expire_ev, 0, 0);
 }
 
+void dp_expires_run(int fd, short what, void *arg)
+{
+	struct datapath *dp = arg;
+
+	(void)fd;
+	(void)what;
+	/* the core may cause more expires while we run (installs release
+	 * held packets): they are appended and handled in this loop */
+	for (size_t i = 0; i < dp->n_expires; i++) {
+		struct dp_expire e = dp->expires[i];
+
+		if (dp->core && !ike_core_child_expired(dp->core, e.spi_in, e.hard))
+			dp->expires_stale++;
+	}
+	dp->n_expires = 0;
+}
+
+/* ESP for an SPI we do not have: the IKE core sends INVALID_SPI in the IKE
+ * SA with that peer (rate-limited there); without one it is only counted.
+ * Logged at most once a second. */
 void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
 {
 	struct datapath *dp = ctx;
 	uint64_t now = dp_now_s();
 	struct sockaddr_storage ss = { 0 };
+	const char *what = "";
 	char a[64];
 
 	dp->unknown_spi++;
+	memcpy(&ss, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+		sizeof(struct sockaddr_in6));
+	if (dp->core) {
+		switch (ike_core_invalid_spi(dp->core, spi, &ss)) {
+		case IKE_INVALID_SPI_SENT:
+			dp->invalid_spi_sent++;
+			what = "; INVALID_SPI sent";
+			break;
+		case IKE_INVALID_SPI_LIMITED:
+			dp->invalid_spi_limited++;
+			what = "; INVALID_SPI rate-limited";
+			break;
+		case IKE_INVALID_SPI_NO_SA:
+			dp->invalid_spi_no_sa++;
+			what = "; no IKE SA with the peer";
+			break;
+		}
+	}
 	if (now == dp->unknown_spi_logged_at)
 		return;	/* at most one line a second */
 	dp->unknown_spi_logged_at = now;
-	memcpy(&ss, peer, peer->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-		sizeof(struct sockaddr_in6));
-	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)", spi,
-		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi);
+	log_info("ESP with unknown SPI %08x from %s dropped (%llu so far)%s", spi,
+		 sockaddr_str(&ss, a, sizeof(a)), (unsigned long long)dp->unknown_spi, what);
 }

@@ -356,6 +356,11 @@ struct ike_core *ike_glue_core(struct ike_glue *g)
 	return g->core;
 }
 
+struct datapath *ike_glue_datapath(struct ike_glue *g)
+{
+	return g->dp;
+}
+
 const struct config *ike_glue_config(struct ike_glue *g)
 {
 	return g->cfg;
@@ -383,6 +388,8 @@ void ike_glue_free(struct ike_glue *g, bool send_deletes)
 		ike_core_shutdown(g->core);
 	else
 		ike_core_free(g->core);
+	if (g->dp)
+		datapath_set_core(g->dp, NULL);	/* no expire or unknown SPI reaches it now */
 	for (size_t i = 0; i < g->npools; i++)
 		pool_free(g->pools[i]);
 	free(g->pools);

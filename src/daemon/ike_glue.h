@@ -25,6 +25,8 @@ bool ike_glue_apply(struct ike_glue *g, struct config *cfg, const char *confdir)
 /* Initiates every child with start_action = start. */
 void ike_glue_start(struct ike_glue *g);
 struct ike_core *ike_glue_core(struct ike_glue *g);
+/* The datapath the glue installs CHILD SAs in (NULL: none). */
+struct datapath *ike_glue_datapath(struct ike_glue *g);
 /* The configuration in force and a live pool by name (control socket). */
 const struct config *ike_glue_config(struct ike_glue *g);
 struct pool *ike_glue_pool(struct ike_glue *g, const char *name);

@@ -17,6 +17,7 @@ struct ike_core {
 	struct htable by_init;		/* ike_sa.by_init: (spi_i, peer) */
 	struct htable by_id;		/* unique ids: ike_sa via id_node */
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
+	struct htable by_peer;		/* ike_sa.by_peer: ep.remote without port */
 	uint32_t next_unique, next_child_unique, next_reqid;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;
@@ -38,6 +39,9 @@ void core_half_open_del(struct ike_core *c, struct ike_sa *sa);
 /* The responder learns its SPI later than the SA exists. */
 void core_sa_set_spi(struct ike_core *c, struct ike_sa *sa);
 void core_sa_unregister(struct ike_core *c, struct ike_sa *sa);
+/* The SA's peer address is about to change to ep->remote (re-keys by_peer). */
+void core_sa_peer_moved(struct ike_core *c, struct ike_sa *sa,
+			const struct net_endpoints *ep);
 void core_child_register(struct ike_core *c, struct child_sa *ch);
 void core_child_unregister(struct ike_core *c, struct child_sa *ch);
 /* Entry/exit of a public call: dead SAs are freed at the outermost exit. */
@@ -50,6 +54,16 @@ void core_event(struct ike_sa *sa, enum ike_event ev, const struct child_sa *ch)
 struct ike_conf *core_conf_by_addr(struct ike_core *c,
 				   const struct net_endpoints *ep,
 				   struct ike_conf *prev);
+
+/* --- ike_child_life.c --- */
+/* Arm the child's life_time timer (child_sa_schedule_rekey calls it). */
+void child_sa_schedule_life(struct ike_sa *sa, struct child_sa *ch);
+/* Start a CHILD rekey (its rekey_time or a soft lifetime); false when
+ * nothing was started (not installed, already rekeying, replaced, SA not
+ * established). */
+bool core_child_rekey(struct ike_sa *sa, struct child_sa *ch, const char *why);
+/* A hard lifetime: queue its Delete; false when there is nothing to do. */
+bool core_child_hard_expire(struct ike_sa *sa, struct child_sa *ch, const char *why);
 
 /* --- ike_sa.c --- */
 struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,

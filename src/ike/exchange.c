@@ -367,6 +367,7 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 		char a[64];
 
 		sa_info(sa, "peer now at %s", sockaddr_str(&ep->remote, a, sizeof(a)));
+		core_sa_peer_moved(sa->core, sa, ep);
 		sa->ep = *ep;
 		ike_sa_update_prefix(sa);
 		for (struct child_sa *ch = sa->children; ch; ch = ch->next)

@@ -80,6 +80,11 @@ struct ike_child_conf {
 	enum ike_start_action start_action;
 	uint32_t rekey_time_s, life_time_s;	/* 0: never */
 	uint32_t rand_time_s;		/* rekey up to this much earlier */
+	/* datapath limits per ESP SA (0: none): rekey (soft, less a random
+	 * part of rand_*) and life (hard); the datapath reports them with
+	 * ike_core_child_expired */
+	uint64_t rekey_bytes, life_bytes, rand_bytes;
+	uint64_t rekey_packets, life_packets, rand_packets;
 };
 
 /* One address match for local_addrs / remote_addrs (none: %any). */

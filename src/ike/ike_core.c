@@ -128,6 +128,11 @@ static bool match_id(const struct htable_node *n, const void *key)
 	       *(const uint32_t *)key;
 }
 
+static bool match_peer_sa(const struct htable_node *n, const void *key)
+{
+	return sockaddr_equal(&htable_entry(n, struct ike_sa, by_peer)->ep.remote, key, false);
+}
+
 static bool match_child(const struct htable_node *n, const void *key)
 {
 	return htable_entry(n, struct child_sa, by_spi)->spi_in ==
@@ -159,6 +164,7 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	    !htable_init(&c->by_init, hash_init, match_init, seed ^ 0x9e3779b9, 64) ||
 	    !htable_init(&c->by_id, hash_u32, match_id, seed, 64) ||
 	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64) ||
+	    !htable_init(&c->by_peer, hash_peer, match_peer_sa, seed ^ 0x2545f491, 64) ||
 	    !htable_init(&c->half_open_peers, hash_peer, match_peer, seed ^ 0x7f4a7c15, 64)) {
 		ike_core_free(c);
 		return NULL;
@@ -199,6 +205,7 @@ void ike_core_free(struct ike_core *c)
 	htable_free(&c->by_init);
 	htable_free(&c->by_id);
 	htable_free(&c->child_by_spi);
+	htable_free(&c->by_peer);
 	if (c->half_open_peers.buckets) {
 		struct htable_iter pi;
 
@@ -233,6 +240,7 @@ void core_sa_register(struct ike_core *c, struct ike_sa *sa)
 	if (!c->next_unique)
 		c->next_unique = 1;
 	htable_insert(&c->by_id, &sa->by_id, &sa->unique_id);
+	htable_insert(&c->by_peer, &sa->by_peer, &sa->ep.remote);
 	if (spi)
 		htable_insert(&c->by_spi, &sa->by_spi, &spi);
 	if (!sa->initiator) {
@@ -254,6 +262,7 @@ void core_sa_set_spi(struct ike_core *c, struct ike_sa *sa)
 void core_sa_unregister(struct ike_core *c, struct ike_sa *sa)
 {
 	htable_remove(&c->by_id, &sa->by_id);
+	htable_remove(&c->by_peer, &sa->by_peer);
 	if (sa->by_spi.pprev)
 		htable_remove(&c->by_spi, &sa->by_spi);
 	if (sa->in_init_table)
@@ -264,9 +273,19 @@ void core_sa_unregister(struct ike_core *c, struct ike_sa *sa)
 	c->dead = sa;
 }
 
+void core_sa_peer_moved(struct ike_core *c, struct ike_sa *sa,
+			const struct net_endpoints *ep)
+{
+	if (sockaddr_equal(&sa->ep.remote, &ep->remote, false) || !sa->by_peer.pprev)
+		return;
+	htable_remove(&c->by_peer, &sa->by_peer);
+	htable_insert(&c->by_peer, &sa->by_peer, &ep->remote);
+}
+
 void core_child_register(struct ike_core *c, struct child_sa *ch)
 {
-	ch->unique_id = c->next_child_unique++;
+	if (!ch->unique_id)
+		ch->unique_id = c->next_child_unique++;
 	htable_insert(&c->child_by_spi, &ch->by_spi, &ch->spi_in);
 }
 

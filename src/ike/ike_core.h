@@ -34,6 +34,14 @@ struct ike_core_stats {
 	uint64_t half_open;		/* current */
 	uint64_t half_open_peak;	/* highest half_open so far */
 	uint64_t sas;			/* current */
+	/* CHILD SA lifetimes (ike_core_child_expired, life_time timers) */
+	uint64_t child_soft_expired;	/* datapath soft limit: rekeys started */
+	uint64_t child_hard_expired;	/* datapath or life_time: Deletes queued */
+	uint64_t child_expire_ignored;	/* already rekeying/deleting, or gone */
+	/* ESP with unknown SPIs (ike_core_invalid_spi) */
+	uint64_t invalid_spi_sent;	/* INVALID_SPI notifies queued */
+	uint64_t invalid_spi_limited;	/* within a second of the last one */
+	uint64_t invalid_spi_no_sa;	/* no established IKE SA with the peer */
 };
 
 struct ike_core *ike_core_new(const struct ike_env *env);
@@ -67,6 +75,26 @@ bool ike_core_terminate(struct ike_core *c, uint32_t unique_id);
 bool ike_core_dpd(struct ike_core *c, uint32_t unique_id);
 /* Sends a Delete for every established SA (best effort), then frees. */
 void ike_core_shutdown(struct ike_core *c);
+
+/* The datapath reached a lifetime of the CHILD SA with inbound SPI spi_in
+ * (either of its two ESP SAs): soft starts a rekey (CREATE_CHILD_SA with
+ * REKEY_SA), hard queues its Delete (INFORMATIONAL; uninstalled when
+ * answered). Safe on a CHILD SA that is already being rekeyed or deleted
+ * (nothing happens, counted) and on one that is gone (false). */
+bool ike_core_child_expired(struct ike_core *c, uint32_t spi_in, bool hard);
+
+enum ike_invalid_spi_result {
+	IKE_INVALID_SPI_SENT,		/* INVALID_SPI queued in an IKE SA with peer */
+	IKE_INVALID_SPI_LIMITED,	/* one was sent to that peer less than 1 s ago */
+	IKE_INVALID_SPI_NO_SA,		/* no established IKE SA with the peer */
+};
+/* ESP for an SPI we do not have arrived from peer (its port: the UDP
+ * source port for ESP in UDP, 0 for raw ESP). Sends INVALID_SPI (RFC 7296
+ * 3.10.1, the SPI as notification data) in an established IKE SA with
+ * that address (the one whose port matches, else the newest), at most one
+ * a second per IKE SA and never more than one queued. */
+enum ike_invalid_spi_result ike_core_invalid_spi(struct ike_core *c, uint32_t spi,
+						 const struct sockaddr_storage *peer);
 
 struct ike_sa *ike_core_find(struct ike_core *c, uint32_t unique_id);
 void ike_core_foreach(struct ike_core *c,

@@ -130,6 +130,7 @@ static bool activate_child(struct ike_sa *sa, struct child_sa *ch)
 	struct ike_core *c = sa->core;
 	char a[64], b[64];
 
+	ch->unique_id = 0;	/* a local id, not the exporter's */
 	core_child_register(c, ch);
 	/* reqids bind SAs to policies in this node's datapath: a local one */
 	ch->reqid = c->next_reqid++;

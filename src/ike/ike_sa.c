@@ -164,11 +164,8 @@ static void on_child_rekey_timer(struct ike_timer *t)
 	struct ike_core *c = sa->core;
 
 	t->armed = false;
-	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED)
-		return;
 	core_enter(c);
-	ch->rekeying = true;
-	ike_sa_queue_task(sa, task_child_rekey_new(sa, ch->spi_in));
+	core_child_rekey(sa, ch, "rekey_time reached");
 	core_leave(c);
 }
 
@@ -181,6 +178,7 @@ void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
 	if (cc && cc->rekey_time_s)
 		ike_sa_timer_arm(sa, &ch->rekey_timer,
 				 rekey_delay_ms(cc->rekey_time_s, cc->rand_time_s));
+	child_sa_schedule_life(sa, ch);
 }
 
 static void on_keepalive_timer(struct ike_timer *t)
@@ -232,8 +230,12 @@ static void child_free(struct ike_core *c, struct child_sa *ch)
 {
 	if (ch->rekey_timer.armed)
 		c->env.timer_cancel(c->env.ctx, &ch->rekey_timer);
-	if (c->env.timer_release)
+	if (ch->life_timer.armed)
+		c->env.timer_cancel(c->env.ctx, &ch->life_timer);
+	if (c->env.timer_release) {
 		c->env.timer_release(c->env.ctx, &ch->rekey_timer);
+		c->env.timer_release(c->env.ctx, &ch->life_timer);
+	}
 	child_keys_free(&ch->keys);
 	free(ch);
 }
@@ -356,9 +358,13 @@ struct child_sa *child_sa_new(struct ike_sa *sa, const char *name)
 {
 	struct child_sa *ch = calloc(1, sizeof(*ch));
 
-	(void)sa;
 	if (!ch)
 		return NULL;
+	/* the id is known before the datapath installs it (its logs and
+	 * expire events name the CHILD SA by it) */
+	ch->unique_id = sa->core->next_child_unique++;
+	if (!sa->core->next_child_unique)
+		sa->core->next_child_unique = 1;
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	ch->protocol = PROTO_ESP;
 	ch->state = CHILD_SA_CREATING;

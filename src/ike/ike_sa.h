@@ -89,7 +89,12 @@ struct child_sa {
 	struct htable_node by_spi;	/* core table, keyed by spi_in */
 	struct ike_sa *sa;		/* owner */
 	struct ike_timer rekey_timer;
+	/* life_time of the child: reached without a rekey, it is deleted */
+	struct ike_timer life_timer;
 	bool rekeying;
+	/* a hard lifetime (life_time or the datapath's) was reached: its
+	 * Delete is queued */
+	bool expired;
 	/* we initiated the exchange that made it: keys._ir are then ours out */
 	bool initiator;
 	/* ties SAs to policies; a rekeyed CHILD SA keeps its predecessor's */
@@ -167,6 +172,8 @@ struct ike_sa {
 	struct htable_node by_spi;	/* our SPI */
 	struct htable_node by_init;	/* half-open: (spi_i, peer address) */
 	struct htable_node by_id;	/* unique_id */
+	struct htable_node by_peer;	/* ep.remote's address (INVALID_SPI) */
+	uint64_t invalid_spi_ms;	/* when we last sent INVALID_SPI (now_ms) */
 	bool in_init_table;
 	bool counted_half_open;
 	struct sockaddr_storage half_open_peer;	/* as counted */

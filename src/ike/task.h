@@ -27,6 +27,7 @@ enum task_type {
 	TASK_CHILD_DELETE,
 	TASK_DPD,
 	TASK_IKE_REKEY,
+	TASK_INVALID_SPI,
 };
 
 enum task_status {
@@ -71,6 +72,8 @@ struct task *task_dpd_new(struct ike_sa *sa, bool initiator);
 struct task *task_ike_rekey_new(struct ike_sa *sa, bool initiator);
 /* Rekey the CHILD SA with inbound SPI spi_in (initiator). */
 struct task *task_child_rekey_new(struct ike_sa *sa, uint32_t spi_in);
+/* INFORMATIONAL with INVALID_SPI for an unknown inbound ESP SPI (initiator). */
+struct task *task_invalid_spi_new(struct ike_sa *sa, uint32_t spi);
 
 static inline void task_destroy(struct task *t)
 {

@@ -53,6 +53,23 @@ static bool op_apply(void *ctx, char *why, size_t len)
 	return true;
 }
 
+/* The datapath's counters as the daemon reports them (ctl_ops.child_stats). */
+static bool op_stats(void *ctx, const struct child_sa *c, struct ctl_child_stats *out)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	(void)c;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	memset(out, 0, sizeof(*out));
+	out->bytes_in = 1400;
+	out->packets_in = 14;
+	out->use_in = (uint64_t)ts.tv_sec - 3;
+	out->bytes_out = 2800;
+	out->packets_out = 28;	/* use_out 0: never used, no key */
+	return true;
+}
+
 /* The hub's core again, with its events going to the control socket too. */
 static void hub_core(struct hn *h)
 {
@@ -76,7 +93,8 @@ static const char hub_conf[] =
 
 static void setup(struct hn *h, struct harness *hh)
 {
-	struct ctl_ops ops = { .config = op_config, .local_endpoint = op_local_endpoint, .apply = op_apply };
+	struct ctl_ops ops = { .config = op_config, .local_endpoint = op_local_endpoint,
+			       .apply = op_apply, .child_stats = op_stats };
 	struct config_err err;
 
 	hn_init(h);
@@ -226,6 +244,13 @@ START_TEST(nhrp_list_sas_and_child_delete)
 	ch = check_sa(tp.msg, "INSTALLED", sa->unique_id);
 	uid = child_uid(ch);
 	ck_assert_uint_eq(uid, sa->children->unique_id);
+	/* the datapath's counters */
+	expect_kv(ch, "bytes-in", "1400");
+	expect_kv(ch, "packets-in", "14");
+	expect_kv(ch, "bytes-out", "2800");
+	expect_kv(ch, "packets-out", "28");
+	ck_assert_ptr_nonnull(vici_node_child(ch, "use-in"));
+	ck_assert_ptr_null(vici_node_child(ch, "use-out"));
 	{
 		char key[80];
 

@@ -45,7 +45,42 @@ static char *child_name(const struct vici_node *child)
 	return n && vici_node_type(n) == VICI_NODE_KV ? text_value(n) : text_name(child);
 }
 
-/* "net#3 INSTALLED, net2#4 INSTALLED" */
+/* A byte count for people: "840 B", "12.5 KiB", "3.2 MiB", "1.0 GiB". */
+static char *human_bytes(const char *s)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = strtod(s, NULL);
+	int u = -1;
+
+	if (v < 10240)
+		return text_fmt("%.0f B", v);
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	return text_fmt("%.1f %s", v, unit[u]);
+}
+
+/* " (in 840 B, out 1.2 KiB)" from bytes-in/bytes-out, "" without them. */
+static char *traffic(const struct vici_node *child)
+{
+	char *in = text_get(child, "bytes-in"), *out = text_get(child, "bytes-out"), *r;
+
+	if (!*in || !*out) {
+		r = text_fmt("%s", "");
+	} else {
+		char *hi = human_bytes(in), *ho = human_bytes(out);
+
+		r = text_fmt(" (in %s, out %s)", hi, ho);
+		free(hi);
+		free(ho);
+	}
+	free(in);
+	free(out);
+	return r;
+}
+
+/* "net#3 INSTALLED (in 840 B, out 840 B), net2#4 INSTALLED (...)" */
 static char *children(const struct vici_node *ike)
 {
 	const struct vici_node *sas = vici_node_child(ike, "child-sas");
@@ -55,14 +90,15 @@ static char *children(const struct vici_node *ike)
 		return out;
 	for (const struct vici_node *c = vici_node_first(sas); c; c = vici_node_next(c)) {
 		char *name = child_name(c), *id = text_get(c, "uniqueid");
-		char *state = text_get(c, "state"), *next;
+		char *state = text_get(c, "state"), *t = traffic(c), *next;
 
-		next = text_fmt("%s%s%s#%s %s", out, *out ? ", " : "", name, id, state);
+		next = text_fmt("%s%s%s#%s %s%s", out, *out ? ", " : "", name, id, state, t);
 		free(out);
 		out = next;
 		free(name);
 		free(id);
 		free(state);
+		free(t);
 	}
 	return out;
 }

@@ -138,19 +138,33 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	struct ike_sa *sa = t->sa;
 	struct ike_child_conf *conf = ike_conf_child(sa->conf, cc->name);
 	const struct sockaddr_storage *me = sa->conf->want_vip4 ? NULL : &sa->ep.local;
+	const struct sockaddr_storage *peer = &sa->ep.remote;
+	struct child_sa *old = cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) : NULL;
 
 	if (!conf)
 		return TASK_DONE;
-	if (sa->has_vip)
+	/* dynamic is the virtual IP: ours when the peer gave us one, the
+	 * peer's when we leased it one (a gateway creating or rekeying) */
+	if (sa->has_vip && !sa->vip_leased)
 		me = &sa->vip.addr;
+	else if (sa->has_vip)
+		peer = &sa->vip.addr;
 	if (!cc->child) {
 		cc->child = child_sa_new(sa, conf->name);
 		if (!cc->child || !alloc_spi(cc))
 			return TASK_FAILED;
 	}
 	cc->child->mode = conf->mode;
-	cc->ntsi = ts_list(conf->local_ts, conf->n_local_ts, me, cc->tsi);
-	cc->ntsr = ts_list(conf->remote_ts, conf->n_remote_ts, &sa->ep.remote, cc->tsr);
+	if (old && old->n_local_ts && old->n_remote_ts) {
+		/* a rekey proposes the selectors the old CHILD SA has */
+		memcpy(cc->tsi, old->local_ts, old->n_local_ts * sizeof(cc->tsi[0]));
+		memcpy(cc->tsr, old->remote_ts, old->n_remote_ts * sizeof(cc->tsr[0]));
+		cc->ntsi = old->n_local_ts;
+		cc->ntsr = old->n_remote_ts;
+	} else {
+		cc->ntsi = ts_list(conf->local_ts, conf->n_local_ts, me, cc->tsi);
+		cc->ntsr = ts_list(conf->remote_ts, conf->n_remote_ts, peer, cc->tsr);
+	}
 	if (!cc->ntsi || !cc->ntsr)
 		return TASK_FAILED;
 	if (t->exchange == CREATE_CHILD_SA) {
@@ -269,7 +283,11 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	struct ike_chosen alg;
 	struct ike_bytes spi;
 	uint32_t spi_out;
-	const struct sockaddr_storage *peer = sa->has_vip ? &sa->vip.addr : &sa->ep.remote;
+	/* dynamic: the virtual IP we leased the peer, or the one it gave us */
+	const struct sockaddr_storage *peer = sa->has_vip && sa->vip_leased ? &sa->vip.addr :
+					      &sa->ep.remote;
+	const struct sockaddr_storage *me = sa->has_vip && !sa->vip_leased ? &sa->vip.addr :
+					    &sa->ep.local;
 	const char *old_name = NULL;
 
 	if (!sap)
@@ -316,7 +334,7 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 
 		if (old_name && strcmp(old_name, c->name) != 0)
 			continue;
-		nal = ts_list(c->local_ts, c->n_local_ts, &sa->ep.local, al);
+		nal = ts_list(c->local_ts, c->n_local_ts, me, al);
 		nar = ts_list(c->remote_ts, c->n_remote_ts, peer, ar);
 		ni = ts_narrow(ar, nar, pi, npi, ti, CHILD_MAX_TS);
 		nr = ts_narrow(al, nal, pr, npr, tr, CHILD_MAX_TS);
