@@ -157,6 +157,7 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	    !htable_init(&c->by_init, hash_init, match_init, seed ^ 0x9e3779b9, 64) ||
 	    !htable_init(&c->by_id, hash_u32, match_id, seed, 64) ||
 	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64) ||
+	    !collide_table_init(c, seed) ||
 	    !htable_init(&c->half_open_peers, hash_peer, match_peer, seed ^ 0x7f4a7c15, 64)) {
 		ike_core_free(c);
 		return NULL;
@@ -197,6 +198,7 @@ void ike_core_free(struct ike_core *c)
 	htable_free(&c->by_init);
 	htable_free(&c->by_id);
 	htable_free(&c->child_by_spi);
+	htable_free(&c->by_peer);
 	if (c->half_open_peers.buckets) {
 		struct htable_iter pi;
 
@@ -252,6 +254,7 @@ void core_sa_set_spi(struct ike_core *c, struct ike_sa *sa)
 void core_sa_unregister(struct ike_core *c, struct ike_sa *sa)
 {
 	htable_remove(&c->by_id, &sa->by_id);
+	collide_peer_unlink(sa);
 	if (sa->by_spi.pprev)
 		htable_remove(&c->by_spi, &sa->by_spi);
 	if (sa->in_init_table)

@@ -33,6 +33,8 @@ struct ike_core_stats {
 	uint64_t child_installed;
 	uint64_t half_open;		/* current */
 	uint64_t sas;			/* current */
+	uint64_t rekey_collisions;	/* RFC 7296 2.8.1/2.8.2, resolved by nonces */
+	uint64_t sa_duplicates;		/* simultaneous initiation, one deleted */
 };
 
 struct ike_core *ike_core_new(const struct ike_env *env);

@@ -164,7 +164,8 @@ static void on_child_rekey_timer(struct ike_timer *t)
 	struct ike_core *c = sa->core;
 
 	t->armed = false;
-	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED)
+	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED || ch->replaced ||
+	    ch->rekeying)
 		return;
 	core_enter(c);
 	ch->rekeying = true;
@@ -235,6 +236,8 @@ static void child_free(struct ike_core *c, struct child_sa *ch)
 	if (c->env.timer_release)
 		c->env.timer_release(c->env.ctx, &ch->rekey_timer);
 	child_keys_free(&ch->keys);
+	chunk_free(&ch->collide_ni);
+	chunk_free(&ch->collide_nr);
 	free(ch);
 }
 
@@ -323,6 +326,7 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
+	collide_peer_link(sa);
 }
 
 void ike_sa_kill(struct ike_sa *sa, const char *why)
@@ -334,6 +338,15 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	if (sa->state == IKE_SA_CONNECTING)
 		c->stats.sa_failed++;
 	sa_info(sa, "IKE SA deleted: %s", why);
+	if (sa->collide_id) {
+		/* the new SA the peer made in a rekey collision never got our
+		 * CHILD SAs: it dies with the old one */
+		struct ike_sa *n = ike_core_find(c, sa->collide_id);
+
+		sa->collide_id = 0;
+		if (n && n->collide_of == sa->unique_id)
+			ike_sa_kill(n, "its rekey collision was not resolved");
+	}
 	while (sa->children)
 		ike_sa_child_delete(sa, sa->children);
 	if (sa->has_vip && sa->vip_leased && c->env.vip_release) {

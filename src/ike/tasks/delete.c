@@ -106,8 +106,12 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			ike_sa_child_delete(sa, ch);
 		}
 	}
-	if (d->ike)
+	if (d->ike) {
+		/* RFC 7296 2.25.2: answered as usual; a rekey collision waiting
+		 * on this SA is settled for the peer's new SA */
+		ike_rekey_peer_wins(sa);
 		ike_sa_set_state(sa, IKE_SA_DELETING);
+	}
 	return TASK_DONE;
 }
 
