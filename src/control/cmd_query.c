@@ -293,6 +293,10 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 	vici_builder_add_kv_fmt(resp, "auth-failed", "%llu", (unsigned long long)st->auth_failed);
 	vici_builder_add_kv_fmt(resp, "child-installed", "%llu",
 				(unsigned long long)st->child_installed);
+	vici_builder_add_kv_fmt(resp, "rekey-collisions", "%llu",
+				(unsigned long long)st->rekey_collisions);
+	vici_builder_add_kv_fmt(resp, "sa-duplicates", "%llu",
+				(unsigned long long)st->sa_duplicates);
 	vici_builder_end_section(resp);
 	return VICI_CMD_DONE;
 }
