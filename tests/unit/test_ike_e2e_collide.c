@@ -406,6 +406,36 @@ START_TEST(ike_rekey_vs_ike_delete)
 }
 END_TEST
 
+/* i deletes its CHILD SA while r rekeys the IKE SA: the CHILD SA moves to
+ * the new IKE SA on i before the Delete's response comes in on the old
+ * one; it must still go on both ends. */
+START_TEST(child_delete_vs_ike_rekey)
+{
+	uint64_t old_spi;
+
+	setup_rw();
+	old_spi = hn_sa(&H.i)->spi_i;
+	if (_i == 0) {
+		start_child_delete(&H.i);
+		start_ike_rekey(&H.r);
+	} else {
+		start_ike_rekey(&H.r);
+		start_child_delete(&H.i);
+	}
+	hn_pump(&H);
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ck_assert(hn_sa(&H.i)->spi_i != old_spi);
+	ck_assert_ptr_null(hn_sa(&H.i)->children);
+	ck_assert_ptr_null(hn_sa(&H.r)->children);
+	ck_assert_uint_eq(H.i.installed, H.i.uninstalled);
+	ck_assert_uint_eq(H.r.installed, H.r.uninstalled);
+	assert_idle(hn_sa(&H.i));
+	assert_idle(hn_sa(&H.r));
+	hn_free(&H);
+}
+END_TEST
+
 /* --- simultaneous initiation between two gateways ---------------------- */
 
 static struct ike_conf *gw_conf(const char *name, const char *me, const char *peer,
@@ -510,6 +540,7 @@ static Suite *ike_collide_suite(void)
 	tcase_add_test(tc, child_rekey_not_found);
 	tcase_add_loop_test(tc, child_rekey_vs_ike_rekey, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_vs_ike_delete, 0, 2);
+	tcase_add_loop_test(tc, child_delete_vs_ike_rekey, 0, 2);
 	tcase_add_loop_test(tc, simultaneous_initiation, 0, 2);
 	tcase_add_loop_test(tc, initiation_after_peer_established, 0, 2);
 	suite_add_tcase(s, tc);
