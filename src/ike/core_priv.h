@@ -94,6 +94,10 @@ void ike_sa_schedule_keepalive(struct ike_sa *sa);
 /* 10..30 s, random: when to try a refused rekey again (collisions). */
 uint32_t ike_sa_retry_delay(void);
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
+/* A new CHILD SA replaces ch (rekey) or ch is the redundant SA of a rekey
+ * collision: no more rekeys; if it is still there after 30 s (the peer did
+ * not delete it), we delete it. */
+void child_sa_replaced(struct ike_sa *sa, struct child_sa *ch);
 /* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
 void ike_sa_established(struct ike_sa *sa);
 

@@ -164,13 +164,26 @@ static void on_child_rekey_timer(struct ike_timer *t)
 	struct ike_core *c = sa->core;
 
 	t->armed = false;
-	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED || ch->replaced ||
-	    ch->rekeying)
+	if (sa->state != IKE_SA_ESTABLISHED || ch->state != CHILD_SA_INSTALLED || ch->rekeying)
 		return;
 	core_enter(c);
-	ch->rekeying = true;
-	ike_sa_queue_task(sa, task_child_rekey_new(sa, ch->spi_in));
+	if (ch->replaced) {
+		/* its successor is up, but the peer that should have deleted it
+		 * did not (lost rekey collision or plain rekey): we do */
+		sa_info(sa, "CHILD SA '%s' %08x_i was replaced %u s ago and not deleted by the "
+			"peer, deleting it", ch->name, ch->spi_in, IKE_SETUP_TIMEOUT_MS / 1000);
+		ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
+	} else {
+		ch->rekeying = true;
+		ike_sa_queue_task(sa, task_child_rekey_new(sa, ch->spi_in));
+	}
 	core_leave(c);
+}
+
+void child_sa_replaced(struct ike_sa *sa, struct child_sa *ch)
+{
+	ch->replaced = true;
+	ike_sa_timer_arm(sa, &ch->rekey_timer, IKE_SETUP_TIMEOUT_MS);
 }
 
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)

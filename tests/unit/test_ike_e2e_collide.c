@@ -436,6 +436,45 @@ START_TEST(child_delete_vs_ike_rekey)
 }
 END_TEST
 
+/* A replaced CHILD SA the peer should delete but does not (its Delete is
+ * lost and the peer forgets it, as a peer that lost a collision and never
+ * deletes) is deleted by each end itself after 30 s. */
+START_TEST(replaced_child_sa_deleted_after_30s)
+{
+	struct ike_sa *i;
+	struct hn_pkt p;
+
+	setup_rw();
+	i = hn_sa(&H.i);
+	start_child_rekey(&H.i);
+	for (int k = 0; k < 2; k++) {	/* request to r, response to i */
+		p = H.q[0];
+		memmove(&H.q[0], &H.q[1], (H.nq - 1) * sizeof(H.q[0]));
+		H.nq--;
+		ike_core_input(p.to->core, p.data, p.len, &p.ep);
+		free(p.data);
+	}
+	/* i's Delete of the old CHILD SA: lost, and i forgets it */
+	ck_assert_uint_eq(H.nq, 1);
+	free(H.q[0].data);
+	H.nq = 0;
+	ck_assert_ptr_nonnull(i->active);
+	task_destroy(i->active);
+	i->active = NULL;
+	i->req_in_flight = false;
+	ike_sa_timer_cancel(i, &i->rt_timer);
+	ck_assert_ptr_nonnull(i->children->next);	/* old and new */
+	i->children->next->state = CHILD_SA_INSTALLED;
+	hn_advance(&H, 29000);
+	ck_assert_ptr_nonnull(hn_sa(&H.r)->children->next);
+	hn_advance(&H, 2000);
+	assert_settled();
+	ck_assert_uint_eq(H.i.installed, 2);
+	ck_assert_uint_eq(H.r.installed, 2);
+	hn_free(&H);
+}
+END_TEST
+
 /* --- simultaneous initiation between two gateways ---------------------- */
 
 static struct ike_conf *gw_conf(const char *name, const char *me, const char *peer,
@@ -541,6 +580,7 @@ static Suite *ike_collide_suite(void)
 	tcase_add_loop_test(tc, child_rekey_vs_ike_rekey, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_vs_ike_delete, 0, 2);
 	tcase_add_loop_test(tc, child_delete_vs_ike_rekey, 0, 2);
+	tcase_add_test(tc, replaced_child_sa_deleted_after_30s);
 	tcase_add_loop_test(tc, simultaneous_initiation, 0, 2);
 	tcase_add_loop_test(tc, initiation_after_peer_established, 0, 2);
 	suite_add_tcase(s, tc);

@@ -126,9 +126,9 @@ static bool install(struct child_create *cc, struct child_sa *old)
 	ch->next = sa->children;
 	sa->children = ch;
 	core_child_register(sa->core, ch);
-	if (old)
-		old->replaced = true;
 	child_sa_schedule_rekey(sa, ch);
+	if (old)
+		child_sa_replaced(sa, old);
 	cc->child = NULL;
 	sa->core->stats.child_installed++;
 	sa_info(sa, "CHILD SA '%s' installed, SPIs %08x_i %08x_o, %s === %s%s", ch->name,
@@ -277,7 +277,7 @@ static void rekey_refused(struct child_create *cc, struct child_sa *old, uint16_
 static void rekey_done(struct child_create *cc)
 {
 	struct ike_sa *sa = cc->t.sa;
-	struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi), *ch = cc->child;
+	struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi), *ch = cc->child, *red;
 
 	if (!old) {
 		/* RFC 7296 2.25.1: the peer deleted it while we were rekeying
@@ -287,8 +287,7 @@ static void rekey_done(struct child_create *cc)
 			return;
 		sa_info(sa, "CHILD SA '%s' %08x_i was deleted during its rekey, deleting the new "
 			"%08x_i", ch->name, cc->rekey_spi, ch->spi_in);
-		ike_sa_timer_cancel(sa, &ch->rekey_timer);
-		ch->replaced = true;
+		child_sa_replaced(sa, ch);
 		ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
 		return;
 	}
@@ -305,14 +304,16 @@ static void rekey_done(struct child_create *cc)
 			sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, our new %08x_i holds the "
 				"lowest nonce and is deleted, the peer's %08x_i stays", ch->name,
 				old->spi_in, ch->spi_in, theirs);
-			ike_sa_timer_cancel(sa, &ch->rekey_timer);
-			ch->replaced = true;
+			child_sa_replaced(sa, ch);
 			ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
 			return;
 		}
 		sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, the peer's new %08x_i holds the "
 			"lowest nonce and is deleted by the peer, our %08x_i stays", ch->name,
 			old->spi_in, theirs, ch->spi_in);
+		/* the peer deletes it; if it does not, we do after 30 s */
+		if ((red = ike_sa_child_by_spi_in(sa, theirs)))
+			child_sa_replaced(sa, red);
 	} else if (!install(cc, old)) {
 		return;
 	}
