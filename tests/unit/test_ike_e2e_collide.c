@@ -79,6 +79,44 @@ static void start_child_delete(struct hn_peer *p)
 	core_leave(p->core);
 }
 
+/* Deliver the first packet in the queue (and queue what it causes). */
+static void deliver_first(void)
+{
+	struct hn_pkt p = H.q[0];
+
+	memmove(&H.q[0], &H.q[1], (H.nq - 1) * sizeof(H.q[0]));
+	H.nq--;
+	ike_core_input(p.to->core, p.data, p.len, &p.ep);
+	free(p.data);
+}
+
+static void swap_first_two(void)
+{
+	struct hn_pkt p = H.q[0];
+
+	ck_assert_uint_ge(H.nq, 2);
+	H.q[0] = H.q[1];
+	H.q[1] = p;
+}
+
+/* Both ends started a rekey; r answers i's request and that answer
+ * overtakes r's own request, so i completes before it sees r's request
+ * (answered with TEMPORARY_FAILURE). Then i's Delete of the old SA and that
+ * TEMPORARY_FAILURE reach r in the order _i picks. */
+static void one_completes_first(int order)
+{
+	ck_assert_uint_eq(H.nq, 2);
+	ck_assert(H.q[0].to == &H.r);
+	deliver_first();		/* i's request at r */
+	swap_first_two();		/* r's response before r's request */
+	deliver_first();		/* i completes and sends its Delete */
+	deliver_first();		/* r's request at i: TEMPORARY_FAILURE */
+	ck_assert_uint_eq(H.nq, 2);
+	if (order)
+		swap_first_two();
+	hn_pump(&H);
+}
+
 /* Nothing in flight or waiting on either side. */
 static void assert_idle(struct ike_sa *sa)
 {
@@ -180,26 +218,13 @@ END_TEST
  * with TEMPORARY_FAILURE, and the peer lets ours stand. */
 START_TEST(child_rekey_collision_one_completes_first)
 {
-	struct hn_pkt p;
 	uint32_t old_in;
 
 	setup_rw();
 	old_in = hn_sa(&H.i)->children->spi_in;
 	start_child_rekey(&H.i);
 	start_child_rekey(&H.r);
-	ck_assert_uint_eq(H.nq, 2);
-	ck_assert(H.q[0].to == &H.r);
-	/* r answers i's request; its answer overtakes r's own request */
-	p = H.q[0];
-	memmove(&H.q[0], &H.q[1], sizeof(H.q[0]));
-	H.nq = 1;
-	ike_core_input(H.r.core, p.data, p.len, &p.ep);
-	free(p.data);
-	ck_assert_uint_eq(H.nq, 2);
-	p = H.q[0];
-	H.q[0] = H.q[1];
-	H.q[1] = p;
-	hn_pump(&H);
+	one_completes_first(_i);
 	assert_settled();
 	/* i's rekey made the only new SA */
 	ck_assert_uint_eq(H.i.installed, 2);
@@ -266,23 +291,13 @@ END_TEST
 
 START_TEST(ike_rekey_collision_one_completes_first)
 {
-	struct hn_pkt p;
 	uint64_t old_spi;
 
 	setup_rw();
 	old_spi = hn_sa(&H.i)->spi_i;
 	start_ike_rekey(&H.i);
 	start_ike_rekey(&H.r);
-	ck_assert_uint_eq(H.nq, 2);
-	p = H.q[0];
-	memmove(&H.q[0], &H.q[1], sizeof(H.q[0]));
-	H.nq = 1;
-	ike_core_input(H.r.core, p.data, p.len, &p.ep);
-	free(p.data);
-	p = H.q[0];
-	H.q[0] = H.q[1];
-	H.q[1] = p;
-	hn_pump(&H);
+	one_completes_first(_i);
 	assert_settled();
 	ck_assert(hn_sa(&H.i)->spi_i != old_spi);
 	ck_assert(hn_sa(&H.i)->initiator);	/* i's rekey made it */
@@ -442,18 +457,12 @@ END_TEST
 START_TEST(replaced_child_sa_deleted_after_30s)
 {
 	struct ike_sa *i;
-	struct hn_pkt p;
 
 	setup_rw();
 	i = hn_sa(&H.i);
 	start_child_rekey(&H.i);
-	for (int k = 0; k < 2; k++) {	/* request to r, response to i */
-		p = H.q[0];
-		memmove(&H.q[0], &H.q[1], (H.nq - 1) * sizeof(H.q[0]));
-		H.nq--;
-		ike_core_input(p.to->core, p.data, p.len, &p.ep);
-		free(p.data);
-	}
+	deliver_first();	/* request to r */
+	deliver_first();	/* response to i */
 	/* i's Delete of the old CHILD SA: lost, and i forgets it */
 	ck_assert_uint_eq(H.nq, 1);
 	free(H.q[0].data);
@@ -572,9 +581,9 @@ static Suite *ike_collide_suite(void)
 
 	log_set_level(getenv("IKE_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	tcase_add_loop_test(tc, child_rekey_collision, 0, 2);
-	tcase_add_test(tc, child_rekey_collision_one_completes_first);
+	tcase_add_loop_test(tc, child_rekey_collision_one_completes_first, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_collision, 0, 2);
-	tcase_add_test(tc, ike_rekey_collision_one_completes_first);
+	tcase_add_loop_test(tc, ike_rekey_collision_one_completes_first, 0, 2);
 	tcase_add_loop_test(tc, child_rekey_vs_child_delete, 0, 2);
 	tcase_add_test(tc, child_rekey_not_found);
 	tcase_add_loop_test(tc, child_rekey_vs_ike_rekey, 0, 2);
