@@ -421,9 +421,11 @@ START_TEST(ike_rekey_vs_ike_delete)
 }
 END_TEST
 
-/* i deletes its CHILD SA while r rekeys the IKE SA: the CHILD SA moves to
- * the new IKE SA on i before the Delete's response comes in on the old
- * one; it must still go on both ends. */
+/* One end deletes its CHILD SA while the other rekeys the IKE SA: the
+ * rekey is refused (TEMPORARY_FAILURE, the CHILD SA would move under the
+ * Delete), the CHILD SA goes on both ends, and the retried IKE rekey works.
+ * _i: 0/1 i deletes (both orders), 2 r deletes and i's rekey response
+ * would overtake r's Delete. */
 START_TEST(child_delete_vs_ike_rekey)
 {
 	uint64_t old_spi;
@@ -433,18 +435,30 @@ START_TEST(child_delete_vs_ike_rekey)
 	if (_i == 0) {
 		start_child_delete(&H.i);
 		start_ike_rekey(&H.r);
-	} else {
+	} else if (_i == 1) {
 		start_ike_rekey(&H.r);
 		start_child_delete(&H.i);
+	} else {
+		start_ike_rekey(&H.i);
+		start_child_delete(&H.r);
+		deliver_first();	/* i's rekey at r */
+		swap_first_two();	/* the answer before r's Delete */
 	}
 	hn_pump(&H);
-	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
-	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
-	ck_assert(hn_sa(&H.i)->spi_i != old_spi);
+	ck_assert_uint_eq(hn_sa(&H.i)->spi_i, old_spi);
 	ck_assert_ptr_null(hn_sa(&H.i)->children);
 	ck_assert_ptr_null(hn_sa(&H.r)->children);
 	ck_assert_uint_eq(H.i.installed, H.i.uninstalled);
 	ck_assert_uint_eq(H.r.installed, H.r.uninstalled);
+	assert_idle(hn_sa(&H.i));
+	assert_idle(hn_sa(&H.r));
+	/* the refused rekey is tried again in 10-30 s */
+	hn_advance(&H, 31000);
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 1);
+	ck_assert_uint_eq(ike_core_get_stats(H.r.core)->sas, 1);
+	ck_assert(hn_sa(&H.i)->spi_i != old_spi);
+	ck_assert(hn_sa(&H.i)->spi_i == hn_sa(&H.r)->spi_i);
+	ck_assert_ptr_null(hn_sa(&H.i)->children);
 	assert_idle(hn_sa(&H.i));
 	assert_idle(hn_sa(&H.r));
 	hn_free(&H);
@@ -588,7 +602,7 @@ static Suite *ike_collide_suite(void)
 	tcase_add_test(tc, child_rekey_not_found);
 	tcase_add_loop_test(tc, child_rekey_vs_ike_rekey, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_vs_ike_delete, 0, 2);
-	tcase_add_loop_test(tc, child_delete_vs_ike_rekey, 0, 2);
+	tcase_add_loop_test(tc, child_delete_vs_ike_rekey, 0, 3);
 	tcase_add_test(tc, replaced_child_sa_deleted_after_30s);
 	tcase_add_loop_test(tc, simultaneous_initiation, 0, 2);
 	tcase_add_loop_test(tc, initiation_after_peer_established, 0, 2);

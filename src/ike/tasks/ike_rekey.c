@@ -10,7 +10,7 @@
  *     deleted by its initiator and the other one gets the CHILD SAs; the
  *     initiator of the surviving SA deletes the old one
  *   the SA is being deleted or already rekeyed, or a CHILD SA exchange of
- *   ours is in flight               -> TEMPORARY_FAILURE
+ *   ours (create, rekey, delete) is in flight -> TEMPORARY_FAILURE
  * As initiator: a refused rekey while the peer's new SA waits means the
  * peer's rekey got through first: that SA wins (so does a Delete of the
  * old SA from the peer, delete.c); otherwise we try again in 10-30 s. */
@@ -278,9 +278,11 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		return TASK_DONE;
 	}
 	if (sa->state != IKE_SA_ESTABLISHED || sa->collide_id ||
-	    (sa->active && sa->active->ops->type == TASK_CHILD_CREATE)) {
+	    (sa->active && (sa->active->ops->type == TASK_CHILD_CREATE ||
+			    sa->active->ops->type == TASK_CHILD_DELETE))) {
 		/* RFC 7296 2.25.2: we are closing it or it is already rekeyed;
-		 * or a CHILD SA exchange of ours is in flight */
+		 * or a CHILD SA exchange of ours (create, rekey, delete) is in
+		 * flight: its CHILD SA would move under it */
 		sa_info(sa, "IKE rekey request while %s: TEMPORARY_FAILURE",
 			sa->state != IKE_SA_ESTABLISHED ? "the SA is going away" :
 			sa->collide_id ? "a rekey collision waits" : "a CHILD SA exchange runs");
