@@ -353,12 +353,16 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	sa_info(sa, "IKE SA deleted: %s", why);
 	if (sa->collide_id) {
 		/* the new SA the peer made in a rekey collision never got our
-		 * CHILD SAs: it dies with the old one */
+		 * CHILD SAs: it only waits for the peer's Delete now, 30 s at
+		 * most (not killed here: callers may be iterating the tables) */
 		struct ike_sa *n = ike_core_find(c, sa->collide_id);
 
 		sa->collide_id = 0;
-		if (n && n->collide_of == sa->unique_id)
-			ike_sa_kill(n, "its rekey collision was not resolved");
+		if (n && n->collide_of == sa->unique_id) {
+			n->collide_of = 0;
+			ike_sa_set_state(n, IKE_SA_REKEYED);
+			ike_sa_timer_arm(n, &n->setup_timer, IKE_SETUP_TIMEOUT_MS);
+		}
 	}
 	while (sa->children)
 		ike_sa_child_delete(sa, sa->children);
