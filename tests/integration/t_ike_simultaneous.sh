@@ -101,6 +101,9 @@ ns_exec a ping -c 2 -i 0.2 -W 2 192.0.2.2 >/dev/null 2>&1 || fail "no ping after
 kill "$pid_a" "$pid_b"
 wait_for "grep -q 'cygnetd stopped' '$(cygnetd_log a)' && grep -q 'cygnetd stopped' '$(cygnetd_log b)'" \
 	10 "cygnetd did not stop"
+# the pings went through ESP, not around the tunnel
+grep -q "ESP [0-9a-f]* in: [1-9][0-9]* packets" "$(cygnetd_log b)" ||
+	fail "b counted no ESP on an inbound SA"
 for n in a b; do
 	inst=$(grep -c "in the userspace datapath" "$(cygnetd_log $n)")
 	gone=$(grep -c "ESP [0-9a-f]* in:" "$(cygnetd_log $n)")
