@@ -237,6 +237,26 @@ START_TEST(child_rekey_collision_one_completes_first)
 }
 END_TEST
 
+/* Our rekey is only queued (a DPD is in flight) when the peer's arrives:
+ * the peer's is answered as usual and ours is dropped. */
+START_TEST(child_rekey_queued_when_peer_rekeys)
+{
+	setup_rw();
+	ck_assert(ike_core_dpd(H.i.core, hn_sa(&H.i)->unique_id));
+	start_child_rekey(&H.i);
+	ck_assert_ptr_nonnull(hn_sa(&H.i)->queued);
+	start_child_rekey(&H.r);
+	hn_pump(&H);
+	assert_settled();
+	ck_assert_uint_eq(H.i.installed, 2);
+	ck_assert_uint_eq(H.r.installed, 2);
+	ck_assert_uint_eq(H.r.events[IKE_EV_CHILD_REKEYED], 1);
+	ck_assert_uint_eq(H.i.events[IKE_EV_CHILD_REKEYED], 0);
+	ck_assert_uint_eq(ike_core_get_stats(H.i.core)->rekey_collisions, 0);
+	hn_free(&H);
+}
+END_TEST
+
 /* --- RFC 7296 2.8.2: both ends rekey the IKE SA ------------------------ */
 
 START_TEST(ike_rekey_collision)
@@ -596,6 +616,7 @@ static Suite *ike_collide_suite(void)
 	log_set_level(getenv("IKE_TEST_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	tcase_add_loop_test(tc, child_rekey_collision, 0, 2);
 	tcase_add_loop_test(tc, child_rekey_collision_one_completes_first, 0, 2);
+	tcase_add_test(tc, child_rekey_queued_when_peer_rekeys);
 	tcase_add_loop_test(tc, ike_rekey_collision, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_collision_one_completes_first, 0, 2);
 	tcase_add_loop_test(tc, child_rekey_vs_child_delete, 0, 2);

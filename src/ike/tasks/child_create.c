@@ -13,7 +13,7 @@
  *     our exchange completes the one with the lowest of the four nonces
  *     is deleted by us if it is ours (collide_loses); the initiator of the
  *     surviving one deletes the old SA
- *   our own rekey of it only queued     -> ours is dropped, answered as usual
+ *   our own rekey of it only queued     -> answered as usual, ours dropped
  * As initiator: TEMPORARY_FAILURE after the peer took our rekey into a
  * collision means its own rekey got through first (its SA stays);
  * otherwise the rekey is tried again in 10-30 s. CHILD_SA_NOT_FOUND drops
@@ -417,7 +417,6 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			       (uint32_t)p->notify.spi.ptr[2] << 8 | p->notify.spi.ptr[3];
 		/* the peer names its inbound SPI: our outbound one */
 		struct child_sa *o = ike_sa_child_by_spi_out(sa, old);
-		struct task **q;
 
 		memcpy(cc->rekey_spi_b, p->notify.spi.ptr, 4);
 		if (!o) {
@@ -438,13 +437,6 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, the peer rekeys it too",
 				o->name, o->spi_in);
 			cc->collide = true;
-		} else if (o->rekeying && (q = rekey_task(&sa->queued, o->spi_in))) {
-			struct task *mine = *q;
-
-			/* ours has not left yet: the peer's rekey does the job */
-			*q = mine->next;
-			task_destroy(mine);
-			o->rekeying = false;
 		}
 		old_name = o->name;
 		rekey_o = o;
@@ -557,9 +549,19 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 				       ike_sa_child_by_spi_out(t->sa, cc->rekey_of) : NULL;
 		uint32_t spi_in = cc->child->spi_in;
 
-		if (!install(cc, old))
+		struct task **q;
+
+		if (!install(cc, old)) {
 			cc->notify = N_TEMPORARY_FAILURE;
-		else if (old && cc->collide &&
+		} else if (old && !cc->collide && old->rekeying &&
+			   (q = rekey_task(&t->sa->queued, old->spi_in))) {
+			struct task *mine = *q;
+
+			/* ours had not left yet: the peer's rekey did the job */
+			*q = mine->next;
+			task_destroy(mine);
+			old->rekeying = false;
+		} else if (old && cc->collide &&
 			 chunk_dup(&old->collide_ni, cc->ni.ptr, cc->ni.len) &&
 			 chunk_dup(&old->collide_nr, cc->nr.ptr, cc->nr.len)) {
 			old->collide_spi = spi_in;
