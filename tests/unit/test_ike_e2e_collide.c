@@ -309,6 +309,39 @@ START_TEST(ike_rekey_collision)
 }
 END_TEST
 
+/* Both IKE rekeys cross, but i's message after its decision (the Delete
+ * of its losing new SA, or of the old SA when it won) overtakes i's answer
+ * to r's request. _i == 0: i's new SA loses; r sees its Delete while that
+ * SA still waits and then settles by itself. _i == 1: i wins; r sees the
+ * Delete of the old SA while its own rekey is in flight, hands the CHILD SA
+ * to i's new SA and forgets its rekey; its new SA on i goes after 30 s. */
+START_TEST(ike_rekey_collision_reordered)
+{
+	bool i_low = _i == 0;
+
+	setup_rw();
+	nonces_arm(i_low);
+	start_ike_rekey(&H.i);
+	start_ike_rekey(&H.r);
+	deliver_first();	/* i's request at r: waits there */
+	deliver_first();	/* r's request at i: waits here */
+	deliver_first();	/* r's answer at i: i decides and sends a Delete */
+	ck_assert_uint_eq(H.nq, 2);
+	swap_first_two();	/* the Delete before i's answer to r */
+	hn_pump(&H);
+	if (!i_low) {
+		ck_assert_uint_eq(ike_core_get_stats(H.i.core)->sas, 2);
+		hn_advance(&H, 31000);
+	}
+	assert_settled();
+	ck_assert(hn_sa(&H.i)->initiator == !i_low);
+	ck_assert_uint_eq(H.i.uninstalled + H.r.uninstalled, 0);
+	ck_assert(hn_sa(&H.i)->has_vip && hn_sa(&H.r)->has_vip);
+	assert_still_works();
+	hn_free(&H);
+}
+END_TEST
+
 START_TEST(ike_rekey_collision_one_completes_first)
 {
 	uint64_t old_spi;
@@ -618,6 +651,7 @@ static Suite *ike_collide_suite(void)
 	tcase_add_loop_test(tc, child_rekey_collision_one_completes_first, 0, 2);
 	tcase_add_test(tc, child_rekey_queued_when_peer_rekeys);
 	tcase_add_loop_test(tc, ike_rekey_collision, 0, 2);
+	tcase_add_loop_test(tc, ike_rekey_collision_reordered, 0, 2);
 	tcase_add_loop_test(tc, ike_rekey_collision_one_completes_first, 0, 2);
 	tcase_add_loop_test(tc, child_rekey_vs_child_delete, 0, 2);
 	tcase_add_test(tc, child_rekey_not_found);
