@@ -318,6 +318,10 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 				(unsigned long long)st->invalid_spi_limited);
 	vici_builder_add_kv_fmt(resp, "invalid-spi-no-sa", "%llu",
 				(unsigned long long)st->invalid_spi_no_sa);
+	vici_builder_add_kv_fmt(resp, "rekey-collisions", "%llu",
+				(unsigned long long)st->rekey_collisions);
+	vici_builder_add_kv_fmt(resp, "sa-duplicates", "%llu",
+				(unsigned long long)st->sa_duplicates);
 	vici_builder_end_section(resp);
 	return VICI_CMD_DONE;
 }

@@ -18,6 +18,7 @@ struct ike_core {
 	struct htable by_id;		/* unique ids: ike_sa via id_node */
 	struct htable child_by_spi;	/* child_sa.by_spi: spi_in */
 	struct htable by_peer;		/* ike_sa.by_peer: ep.remote without port */
+	struct htable by_conn_peer;	/* ike_sa.by_conn_peer: (conf name, peer id), established */
 	uint32_t next_unique, next_child_unique, next_reqid;
 	unsigned half_open_limit;
 	unsigned cookie_threshold;
@@ -28,6 +29,10 @@ struct ike_core {
 	struct ike_sa *dead;		/* freed after the current event */
 	unsigned depth;			/* nesting of entry points */
 	struct ike_msg *msg_in, *msg_out;	/* scratch, reused */
+	/* tests only: may change every nonce we make (IKE_SA_INIT and
+	 * CREATE_CHILD_SA) to force the outcome of a collision */
+	void (*nonce_hook)(void *ctx, struct chunk *nonce);
+	void *nonce_hook_ctx;
 };
 
 /* --- ike_core.c --- */
@@ -64,6 +69,29 @@ void child_sa_schedule_life(struct ike_sa *sa, struct child_sa *ch);
 bool core_child_rekey(struct ike_sa *sa, struct child_sa *ch, const char *why);
 /* A hard lifetime: queue its Delete; false when there is nothing to do. */
 bool core_child_hard_expire(struct ike_sa *sa, struct child_sa *ch, const char *why);
+/* --- collide.c: collisions (RFC 7296 2.8.1, 2.8.2, 2.25) and duplicate
+ * IKE SAs from simultaneous initiation --- */
+/* A fresh nonce of len bytes (through the test hook). */
+bool core_nonce(struct ike_core *c, struct chunk *out, size_t len);
+bool collide_table_init(struct ike_core *c, uint32_t seed);
+/* RFC 7296 2.8.1: of two colliding exchanges with nonces (ai, ar) and
+ * (bi, br), true when the one with a holds the lowest of the four nonces
+ * (octet by octet, a prefix is lower): its SA is the redundant one. */
+bool collide_loses(const struct chunk *ai, const struct chunk *ar,
+		   const struct chunk *bi, const struct chunk *br);
+/* The SA is (or stops being) ESTABLISHED: the (conf, peer id) table. */
+void collide_peer_link(struct ike_sa *sa);
+void collide_peer_unlink(struct ike_sa *sa);
+/* sa just completed IKE_AUTH (called when the exchange is over, as it may
+ * send a request): if an IKE SA for the same connection and
+ * peer exists that the other side initiated (simultaneous initiation),
+ * the one with the lowest nonces is deleted by its initiator. */
+void collide_check_duplicate(struct ike_sa *sa);
+
+/* --- tasks/ike_rekey.c --- */
+/* An IKE rekey collision waits on old and the peer closes the old SA or
+ * refused our rekey: the peer's new SA takes the CHILD SAs. */
+bool ike_rekey_peer_wins(struct ike_sa *old);
 
 /* --- ike_sa.c --- */
 struct ike_sa *ike_sa_new(struct ike_core *c, bool initiator,
@@ -79,6 +107,10 @@ void ike_sa_schedule_keepalive(struct ike_sa *sa);
 /* 10..30 s, random: when to try a refused rekey again (collisions). */
 uint32_t ike_sa_retry_delay(void);
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch);
+/* A new CHILD SA replaces ch (rekey) or ch is the redundant SA of a rekey
+ * collision: no more rekeys; if it is still there after 30 s (the peer did
+ * not delete it), we delete it. */
+void child_sa_replaced(struct ike_sa *sa, struct child_sa *ch);
 /* Wrap up a successful IKE_AUTH: state, counters, event, DPD. */
 void ike_sa_established(struct ike_sa *sa);
 

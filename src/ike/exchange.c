@@ -259,6 +259,8 @@ static void handle_response(struct ike_sa *sa, struct ike_msg *m, bool decrypted
 		ike_sa_kill(sa, "deleted");
 		return;
 	}
+	if (m->hdr.exchange == IKE_AUTH && sa->state == IKE_SA_ESTABLISHED)
+		collide_check_duplicate(sa);
 	ike_sa_initiate_next(sa);
 }
 
@@ -273,7 +275,9 @@ static bool exchange_allowed(struct ike_sa *sa, uint8_t ex)
 		return sa->state == IKE_SA_CONNECTING && sa->aead_in &&
 		       !sa->authenticated;
 	case CREATE_CHILD_SA:
-		return sa->state == IKE_SA_ESTABLISHED;
+		/* a rekeyed or closing SA answers TEMPORARY_FAILURE (2.25) */
+		return sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
+		       sa->state == IKE_SA_REKEYED;
 	case INFORMATIONAL:
 		return sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
 		       sa->state == IKE_SA_REKEYED;
@@ -436,6 +440,8 @@ static void handle_request(struct ike_sa *sa, struct ike_msg *m,
 				ex == IKE_AUTH ? "IKE_AUTH failed" : "exchange failed");
 	else if (sa->state == IKE_SA_DELETING && ex == INFORMATIONAL)
 		ike_sa_kill(sa, "deleted by peer");
+	else if (ex == IKE_AUTH && sa->state == IKE_SA_ESTABLISHED)
+		collide_check_duplicate(sa);	/* after the response: it may send */
 }
 
 static void frag_reset(struct ike_frag_in *f)

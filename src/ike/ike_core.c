@@ -165,6 +165,7 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	    !htable_init(&c->by_id, hash_u32, match_id, seed, 64) ||
 	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64) ||
 	    !htable_init(&c->by_peer, hash_peer, match_peer_sa, seed ^ 0x2545f491, 64) ||
+	    !collide_table_init(c, seed) ||
 	    !htable_init(&c->half_open_peers, hash_peer, match_peer, seed ^ 0x7f4a7c15, 64)) {
 		ike_core_free(c);
 		return NULL;
@@ -206,6 +207,7 @@ void ike_core_free(struct ike_core *c)
 	htable_free(&c->by_id);
 	htable_free(&c->child_by_spi);
 	htable_free(&c->by_peer);
+	htable_free(&c->by_conn_peer);
 	if (c->half_open_peers.buckets) {
 		struct htable_iter pi;
 
@@ -263,6 +265,7 @@ void core_sa_unregister(struct ike_core *c, struct ike_sa *sa)
 {
 	htable_remove(&c->by_id, &sa->by_id);
 	htable_remove(&c->by_peer, &sa->by_peer);
+	collide_peer_unlink(sa);
 	if (sa->by_spi.pprev)
 		htable_remove(&c->by_spi, &sa->by_spi);
 	if (sa->in_init_table)

@@ -42,6 +42,8 @@ struct ike_core_stats {
 	uint64_t invalid_spi_sent;	/* INVALID_SPI notifies queued */
 	uint64_t invalid_spi_limited;	/* within a second of the last one */
 	uint64_t invalid_spi_no_sa;	/* no established IKE SA with the peer */
+	uint64_t rekey_collisions;	/* RFC 7296 2.8.1/2.8.2, resolved by nonces */
+	uint64_t sa_duplicates;		/* simultaneous initiation, one deleted */
 };
 
 struct ike_core *ike_core_new(const struct ike_env *env);

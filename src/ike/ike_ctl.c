@@ -42,7 +42,8 @@ bool ike_ctl_rekey_child(struct ike_core *c, uint32_t ike_id, uint32_t child_id)
 	struct ike_sa *sa = established(c, ike_id);
 	struct child_sa *ch = sa ? child_of(sa, child_id) : NULL;
 
-	if (!ch || ch->state != CHILD_SA_INSTALLED || ch->rekeying)
+	/* a replaced CHILD SA only waits for its Delete */
+	if (!ch || ch->state != CHILD_SA_INSTALLED || ch->rekeying || ch->replaced)
 		return false;
 	core_enter(c);
 	ch->rekeying = true;

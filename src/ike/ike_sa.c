@@ -165,8 +165,23 @@ static void on_child_rekey_timer(struct ike_timer *t)
 
 	t->armed = false;
 	core_enter(c);
-	core_child_rekey(sa, ch, "rekey_time reached");
+	if (ch->replaced && ch->state == CHILD_SA_INSTALLED && !ch->expired &&
+	    sa->state == IKE_SA_ESTABLISHED) {
+		/* its successor is up, but the peer that should have deleted it
+		 * did not (lost rekey collision or plain rekey): we do */
+		sa_info(sa, "CHILD SA '%s' %08x_i was replaced %u s ago and not deleted by the "
+			"peer, deleting it", ch->name, ch->spi_in, IKE_SETUP_TIMEOUT_MS / 1000);
+		ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
+	} else {
+		core_child_rekey(sa, ch, "rekey_time reached");
+	}
 	core_leave(c);
+}
+
+void child_sa_replaced(struct ike_sa *sa, struct child_sa *ch)
+{
+	ch->replaced = true;
+	ike_sa_timer_arm(sa, &ch->rekey_timer, IKE_SETUP_TIMEOUT_MS);
 }
 
 void child_sa_schedule_rekey(struct ike_sa *sa, struct child_sa *ch)
@@ -237,6 +252,8 @@ static void child_free(struct ike_core *c, struct child_sa *ch)
 		c->env.timer_release(c->env.ctx, &ch->life_timer);
 	}
 	child_keys_free(&ch->keys);
+	chunk_free(&ch->collide_ni);
+	chunk_free(&ch->collide_nr);
 	free(ch);
 }
 
@@ -325,6 +342,7 @@ void ike_sa_established(struct ike_sa *sa)
 	ike_sa_schedule_keepalive(sa);
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
 		child_sa_schedule_rekey(sa, ch);
+	collide_peer_link(sa);
 }
 
 void ike_sa_kill(struct ike_sa *sa, const char *why)
@@ -336,6 +354,19 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	if (sa->state == IKE_SA_CONNECTING)
 		c->stats.sa_failed++;
 	sa_info(sa, "IKE SA deleted: %s", why);
+	if (sa->collide_id) {
+		/* the new SA the peer made in a rekey collision never got our
+		 * CHILD SAs: it only waits for the peer's Delete now, 30 s at
+		 * most (not killed here: callers may be iterating the tables) */
+		struct ike_sa *n = ike_core_find(c, sa->collide_id);
+
+		sa->collide_id = 0;
+		if (n && n->collide_of == sa->unique_id) {
+			n->collide_of = 0;
+			ike_sa_set_state(n, IKE_SA_REKEYED);
+			ike_sa_timer_arm(n, &n->setup_timer, IKE_SETUP_TIMEOUT_MS);
+		}
+	}
 	while (sa->children)
 		ike_sa_child_delete(sa, sa->children);
 	if (sa->has_vip && sa->vip_leased && c->env.vip_release) {

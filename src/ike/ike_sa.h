@@ -101,6 +101,11 @@ struct child_sa {
 	uint32_t reqid;
 	/* replaced by a rekey: its successor keeps the policies */
 	bool replaced;
+	/* rekey collision (RFC 7296 2.8.1): the peer rekeyed this SA while our
+	 * own rekey of it was in flight; its new SA (our inbound SPI) and the
+	 * nonces of its exchange decide which new SA is redundant */
+	uint32_t collide_spi;
+	struct chunk collide_ni, collide_nr;
 };
 
 #define IKE_RT_TRIES 5
@@ -165,6 +170,12 @@ struct ike_sa {
 
 	struct child_sa *children;
 
+	/* IKE rekey collision (RFC 7296 2.8.2). On the old SA: collide_id is
+	 * the new SA the peer made while our rekey was in flight. On that new
+	 * SA: collide_of is the old one until the nonces decide; it has no
+	 * timers and no CHILD SAs until it wins. */
+	uint32_t collide_id, collide_of;
+
 	struct ike_timer rt_timer, dpd_timer, setup_timer, rekey_timer, keepalive_timer;
 	uint64_t last_in_ms;
 
@@ -174,6 +185,7 @@ struct ike_sa {
 	struct htable_node by_id;	/* unique_id */
 	struct htable_node by_peer;	/* ep.remote's address (INVALID_SPI) */
 	uint64_t invalid_spi_ms;	/* when we last sent INVALID_SPI (now_ms) */
+	struct htable_node by_conn_peer;	/* (conf name, peer id) while established */
 	bool in_init_table;
 	bool counted_half_open;
 	struct sockaddr_storage half_open_peer;	/* as counted */

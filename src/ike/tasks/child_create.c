@@ -2,7 +2,23 @@
  * 2.17): ESP proposal with our inbound SPI, traffic selector narrowing,
  * CHILD keys, hand-over to the datapath (env child_install). A CHILD SA
  * that fails does not take the IKE SA down. A CREATE_CHILD_SA with
- * REKEY_SA creates the new CHILD SA; the peer deletes the old one. */
+ * REKEY_SA creates the new CHILD SA; the initiator deletes the old one.
+ *
+ * Collisions (RFC 7296 2.8.1, 2.25.1), as responder to a REKEY_SA:
+ *   old SA unknown                      -> CHILD_SA_NOT_FOUND
+ *   old SA being deleted or already replaced, IKE SA rekeying or
+ *   going away                          -> TEMPORARY_FAILURE
+ *   our own rekey of it in flight       -> answered as usual; the peer's
+ *     new SA and its nonces are kept on the old SA (collide_*), and when
+ *     our exchange completes the one with the lowest of the four nonces
+ *     is deleted by us if it is ours (collide_loses); the initiator of the
+ *     surviving one deletes the old SA
+ *   our own rekey of it only queued     -> answered as usual, ours dropped
+ * As initiator: TEMPORARY_FAILURE after the peer took our rekey into a
+ * collision means its own rekey got through first (its SA stays);
+ * otherwise the rekey is tried again in 10-30 s. CHILD_SA_NOT_FOUND drops
+ * the old SA silently and creates the CHILD SA anew. An old SA the peer
+ * deleted while our rekey was in flight takes the new one with it. */
 #include "ike/tasks/common.h"
 
 #include <netinet/in.h>
@@ -32,6 +48,7 @@ struct child_create {
 	uint32_t rekey_spi;		/* initiator: inbound SPI of the old child */
 	uint32_t rekey_of;		/* responder: outbound SPI of the old child */
 	uint8_t rekey_spi_b[4];
+	bool collide;			/* responder: our rekey of the same SA is in flight */
 	struct ke *ke;			/* PFS */
 	struct chunk ke_pub, shared;
 	uint16_t ke_group;
@@ -109,9 +126,9 @@ static bool install(struct child_create *cc, struct child_sa *old)
 	ch->next = sa->children;
 	sa->children = ch;
 	core_child_register(sa->core, ch);
-	if (old)
-		old->replaced = true;
 	child_sa_schedule_rekey(sa, ch);
+	if (old)
+		child_sa_replaced(sa, old);
 	cc->child = NULL;
 	sa->core->stats.child_installed++;
 	sa_info(sa, "CHILD SA '%s' installed, SPIs %08x_i %08x_o, %s === %s%s", ch->name,
@@ -128,6 +145,25 @@ static bool peer_spi(const struct ike_bytes *spi, uint32_t *out)
 	*out = (uint32_t)spi->ptr[0] << 24 | (uint32_t)spi->ptr[1] << 16 |
 	       (uint32_t)spi->ptr[2] << 8 | spi->ptr[3];
 	return *out != 0;
+}
+
+static const struct task_ops ops_i;
+
+/* Our rekey of the CHILD SA with inbound SPI spi_in: in flight (active)
+ * or waiting in the queue. */
+static struct task **rekey_task(struct task **list, uint32_t spi_in)
+{
+	for (; *list; list = &(*list)->next)
+		if ((*list)->ops == &ops_i && ((struct child_create *)*list)->rekey_spi == spi_in)
+			return list;
+	return NULL;
+}
+
+static void collide_clear(struct child_sa *old)
+{
+	old->collide_spi = 0;
+	chunk_free(&old->collide_ni);
+	chunk_free(&old->collide_nr);
 }
 
 /* --- initiator --------------------------------------------------------- */
@@ -168,7 +204,7 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	if (!cc->ntsi || !cc->ntsr)
 		return TASK_FAILED;
 	if (t->exchange == CREATE_CHILD_SA) {
-		if (!cc->ni.len && !rng_nonce(&cc->ni, NONCE_LEN))
+		if (!cc->ni.len && !core_nonce(sa->core, &cc->ni, NONCE_LEN))
 			return TASK_FAILED;
 		if (!ike_msg_add_data(m, PL_NONCE, cc->ni.ptr, cc->ni.len))
 			return TASK_FAILED;
@@ -207,6 +243,90 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	return TASK_MORE;
 }
 
+/* Our rekey of old was refused with notify type. */
+static void rekey_refused(struct child_create *cc, struct child_sa *old, uint16_t type)
+{
+	struct ike_sa *sa = cc->t.sa;
+	char name[IKE_NAME_MAX];
+
+	old->rekeying = false;
+	if (old->collide_spi) {
+		/* the peer had rekeyed it before our request arrived: its new
+		 * SA stays and the peer deletes the old one */
+		sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, the peer's rekey (%08x_i) "
+			"completed first, ours was refused", old->name, old->spi_in, old->collide_spi);
+		collide_clear(old);
+		return;
+	}
+	if (type == N_CHILD_SA_NOT_FOUND) {
+		/* RFC 7296 2.25: the peer does not know it; drop it silently
+		 * and create the CHILD SA from scratch */
+		snprintf(name, sizeof(name), "%s", old->name);
+		sa_info(sa, "CHILD SA '%s' %08x_i unknown to the peer, creating it anew", name,
+			old->spi_in);
+		ike_sa_child_delete(sa, old);
+		for (struct child_sa *ch = sa->children; ch; ch = ch->next)
+			if (strcmp(ch->name, name) == 0)
+				return;
+		ike_sa_queue_task(sa, task_child_create_new(sa, true, name, CREATE_CHILD_SA));
+		return;
+	}
+	if (old->replaced || old->state != CHILD_SA_INSTALLED)
+		return;		/* replaced or deleted by the peer meanwhile */
+	/* a refused rekey is tried again in a while (RFC 7296 2.25) */
+	ike_sa_timer_arm(sa, &old->rekey_timer, ike_sa_retry_delay());
+}
+
+/* Our rekey of the CHILD SA with inbound SPI cc->rekey_spi got its new SA
+ * (cc->child, complete): install it and settle who deletes what. */
+static void rekey_done(struct child_create *cc)
+{
+	struct ike_sa *sa = cc->t.sa;
+	struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi), *ch = cc->child, *red;
+
+	if (!old) {
+		/* RFC 7296 2.25.1: the peer deleted it while we were rekeying
+		 * it (or deleted it as the winner of a collision): the new SA
+		 * goes too */
+		if (!install(cc, NULL))
+			return;
+		sa_info(sa, "CHILD SA '%s' %08x_i was deleted during its rekey, deleting the new "
+			"%08x_i", ch->name, cc->rekey_spi, ch->spi_in);
+		child_sa_replaced(sa, ch);
+		ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
+		return;
+	}
+	old->rekeying = false;
+	if (old->collide_spi) {
+		bool lost = collide_loses(&cc->ni, &cc->nr, &old->collide_ni, &old->collide_nr);
+		uint32_t theirs = old->collide_spi;
+
+		collide_clear(old);
+		if (!install(cc, old))
+			return;
+		if (lost) {
+			/* RFC 7296 2.8.1: ours is redundant; the peer deletes the old */
+			sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, our new %08x_i holds the "
+				"lowest nonce and is deleted, the peer's %08x_i stays", ch->name,
+				old->spi_in, ch->spi_in, theirs);
+			child_sa_replaced(sa, ch);
+			ike_sa_queue_task(sa, task_child_delete_new(sa, true, ch->spi_in));
+			return;
+		}
+		sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, the peer's new %08x_i holds the "
+			"lowest nonce and is deleted by the peer, our %08x_i stays", ch->name,
+			old->spi_in, theirs, ch->spi_in);
+		/* the peer deletes it; if it does not, we do after 30 s */
+		if ((red = ike_sa_child_by_spi_in(sa, theirs)))
+			child_sa_replaced(sa, red);
+	} else if (!install(cc, old)) {
+		return;
+	}
+	sa_info(sa, "CHILD SA '%s' rekeyed, deleting the old one", ch->name);
+	core_event(sa, IKE_EV_CHILD_REKEYED, old);
+	ike_sa_queue_task(sa, task_child_delete_new(sa, true, cc->rekey_spi));
+}
+
 static enum task_status process_i(struct task *t, const struct ike_msg *m)
 {
 	struct child_create *cc = (struct child_create *)t;
@@ -214,21 +334,19 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	struct ike_child_conf *conf = ike_conf_child(sa->conf, cc->name);
 	const struct ike_payload *p = msg_error_notify(m), *sap, *nonce;
 	struct child_sa *ch = cc->child;
+	struct child_sa *old = cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) : NULL;
 	struct ike_bytes spi;
 
-	if (!conf || !ch || sa->state != IKE_SA_ESTABLISHED)
+	if (!conf || !ch || sa->state != IKE_SA_ESTABLISHED) {
+		if (old)
+			old->rekeying = false;
 		return TASK_DONE;
+	}
 	if (p) {
-		struct child_sa *old = cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) :
-				       NULL;
-
 		sa_error(sa, "CHILD SA '%s' failed: peer sent %s", ch->name,
 			 notify_name(p->notify.type));
-		/* a refused rekey is tried again in a while (collisions) */
-		if (old) {
-			old->rekeying = false;
-			ike_sa_timer_arm(sa, &old->rekey_timer, ike_sa_retry_delay());
-		}
+		if (old)
+			rekey_refused(cc, old, p->notify.type);
 		return TASK_DONE;
 	}
 	sap = ike_msg_find(m, PL_SA);
@@ -236,13 +354,13 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 				       t->exchange == IKE_AUTH ? PROP_NO_KE : cc->ke_group,
 				       &ch->alg, &spi) || !peer_spi(&spi, &ch->spi_out)) {
 		sa_error(sa, "CHILD SA '%s': unacceptable proposal in the response", ch->name);
-		return TASK_DONE;
+		goto fail;
 	}
 	ch->n_local_ts = ts_copy(ike_msg_find(m, PL_TSI), ch->local_ts);
 	ch->n_remote_ts = ts_copy(ike_msg_find(m, PL_TSR), ch->remote_ts);
 	if (!ch->n_local_ts || !ch->n_remote_ts) {
 		sa_error(sa, "CHILD SA '%s': no traffic selectors in the response", ch->name);
-		return TASK_DONE;
+		goto fail;
 	}
 	if (conf->mode == IKE_MODE_TRANSPORT && !ike_msg_find_notify(m, N_USE_TRANSPORT_MODE))
 		ch->mode = IKE_MODE_TUNNEL;
@@ -251,22 +369,21 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 
 		nonce = ike_msg_find(m, PL_NONCE);
 		if (!nonce || !chunk_dup(&cc->nr, nonce->data.data.ptr, nonce->data.data.len))
-			return TASK_DONE;
+			goto fail;
 		if (cc->ke && (!ke || ke->ke.group != cc->ke_group || ch->alg.ke != cc->ke_group ||
 			       !ke_compute(cc->ke, ke->ke.data.ptr, ke->ke.data.len, &cc->shared))) {
 			sa_error(sa, "CHILD SA '%s': PFS key exchange failed", ch->name);
-			return TASK_DONE;
+			goto fail;
 		}
 	}
-	if (install(cc, cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) : NULL) &&
-	    cc->rekey_spi) {
-		struct child_sa *old = ike_sa_child_by_spi_in(sa, cc->rekey_spi);
-
-		sa_info(sa, "CHILD SA '%s' rekeyed, deleting the old one", ch->name);
-		if (old)
-			core_event(sa, IKE_EV_CHILD_REKEYED, old);
-		ike_sa_queue_task(sa, task_child_delete_new(sa, true, cc->rekey_spi));
-	}
+	if (cc->rekey_spi)
+		rekey_done(cc);
+	else
+		install(cc, NULL);
+	return TASK_DONE;
+fail:
+	if (old)
+		old->rekeying = false;
 	return TASK_DONE;
 }
 
@@ -289,10 +406,20 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	const struct sockaddr_storage *me = sa->has_vip && !sa->vip_leased ? &sa->vip.addr :
 					    &sa->ep.local;
 	const char *old_name = NULL;
+	struct child_sa *rekey_o = NULL;
 
 	if (!sap)
 		return TASK_DONE;	/* childless IKE_AUTH */
 	cc->has_sa = true;
+	if (t->exchange == CREATE_CHILD_SA &&
+	    (sa->state != IKE_SA_ESTABLISHED ||
+	     (sa->active && sa->active->ops->type == TASK_IKE_REKEY))) {
+		/* RFC 7296 2.25: a rekey or delete of the IKE SA is under way */
+		sa_info(sa, "CREATE_CHILD_SA while the IKE SA is %s: TEMPORARY_FAILURE",
+			sa->state == IKE_SA_ESTABLISHED ? "being rekeyed" : "going away");
+		cc->notify = N_TEMPORARY_FAILURE;
+		return TASK_DONE;
+	}
 	if ((p = ike_msg_find_notify(m, N_REKEY_SA)) && p->notify.spi.len == 4) {
 		uint32_t old = (uint32_t)p->notify.spi.ptr[0] << 24 |
 			       (uint32_t)p->notify.spi.ptr[1] << 16 |
@@ -300,26 +427,35 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		/* the peer names its inbound SPI: our outbound one */
 		struct child_sa *o = ike_sa_child_by_spi_out(sa, old);
 
+		memcpy(cc->rekey_spi_b, p->notify.spi.ptr, 4);
 		if (!o) {
+			sa_info(sa, "rekey of unknown CHILD SA %08x: CHILD_SA_NOT_FOUND", old);
 			cc->notify = N_CHILD_SA_NOT_FOUND;
 			return TASK_DONE;
 		}
-		/* both ends rekey the same CHILD SA: ours is in flight, the peer
-		 * retries later (RFC 7296 2.25) */
-		if (o->rekeying) {
-			sa_info(sa, "CHILD SA '%s' is being rekeyed by us, TEMPORARY_FAILURE",
-				o->name);
+		if (o->state != CHILD_SA_INSTALLED || o->replaced) {
+			/* RFC 7296 2.25.1: we are closing it (or our rekey of it
+			 * completed and the old one is on its way out) */
+			sa_info(sa, "CHILD SA '%s' %08x_i is %s: TEMPORARY_FAILURE to its rekey",
+				o->name, o->spi_in, o->replaced ? "already rekeyed" : "being deleted");
 			cc->notify = N_TEMPORARY_FAILURE;
 			return TASK_DONE;
 		}
+		if (o->rekeying && rekey_task(&sa->active, o->spi_in)) {
+			/* RFC 7296 2.8.1: answered as usual, decided by nonces */
+			sa_info(sa, "CHILD SA '%s' %08x_i: rekey collision, the peer rekeys it too",
+				o->name, o->spi_in);
+			cc->collide = true;
+		}
 		old_name = o->name;
+		rekey_o = o;
 		cc->rekey_of = old;
 	}
 	if (t->exchange == CREATE_CHILD_SA) {
 		const struct ike_payload *nonce = ike_msg_find(m, PL_NONCE);
 
 		if (!nonce || !chunk_dup(&cc->ni, nonce->data.data.ptr, nonce->data.data.len) ||
-		    !rng_nonce(&cc->nr, NONCE_LEN)) {
+		    !core_nonce(sa->core, &cc->nr, NONCE_LEN)) {
 			cc->notify = N_INVALID_SYNTAX;
 			return TASK_DONE;
 		}
@@ -334,8 +470,16 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 
 		if (old_name && strcmp(old_name, c->name) != 0)
 			continue;
-		nal = ts_list(c->local_ts, c->n_local_ts, me, al);
-		nar = ts_list(c->remote_ts, c->n_remote_ts, peer, ar);
+		if (rekey_o) {
+			/* a rekey keeps the old selectors (RFC 7296 2.8) */
+			nal = rekey_o->n_local_ts;
+			memcpy(al, rekey_o->local_ts, sizeof(al));
+			nar = rekey_o->n_remote_ts;
+			memcpy(ar, rekey_o->remote_ts, sizeof(ar));
+		} else {
+			nal = ts_list(c->local_ts, c->n_local_ts, me, al);
+			nar = ts_list(c->remote_ts, c->n_remote_ts, peer, ar);
+		}
 		ni = ts_narrow(ar, nar, pi, npi, ti, CHILD_MAX_TS);
 		nr = ts_narrow(al, nal, pr, npr, tr, CHILD_MAX_TS);
 		if (!ni || !nr)
@@ -409,15 +553,38 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 
 	if (!cc->has_sa)
 		return TASK_DONE;
-	if (!cc->notify && cc->child &&
-	    !install(cc, cc->rekey_of ? ike_sa_child_by_spi_out(t->sa, cc->rekey_of) : NULL))
-		cc->notify = N_TEMPORARY_FAILURE;
+	if (!cc->notify && cc->child) {
+		struct child_sa *old = cc->rekey_of ?
+				       ike_sa_child_by_spi_out(t->sa, cc->rekey_of) : NULL;
+		uint32_t spi_in = cc->child->spi_in;
+
+		struct task **q;
+
+		if (!install(cc, old)) {
+			cc->notify = N_TEMPORARY_FAILURE;
+		} else if (old && !cc->collide && old->rekeying &&
+			   (q = rekey_task(&t->sa->queued, old->spi_in))) {
+			struct task *mine = *q;
+
+			/* ours had not left yet: the peer's rekey did the job */
+			*q = mine->next;
+			task_destroy(mine);
+			old->rekeying = false;
+		} else if (old && cc->collide &&
+			 chunk_dup(&old->collide_ni, cc->ni.ptr, cc->ni.len) &&
+			 chunk_dup(&old->collide_nr, cc->nr.ptr, cc->nr.len)) {
+			old->collide_spi = spi_in;
+			t->sa->core->stats.rekey_collisions++;
+		}
+	}
 	if (cc->notify) {
 		uint8_t d[2] = { (uint8_t)(cc->ke_group >> 8), (uint8_t)cc->ke_group };
 		bool ke = cc->notify == N_INVALID_KE_PAYLOAD;
+		bool nf = cc->notify == N_CHILD_SA_NOT_FOUND;
 
-		ike_msg_add_notify(m, 0, cc->notify, NULL, 0, ke ? ike_msg_dup(m, d, 2) : NULL,
-				   ke ? 2 : 0);
+		/* CHILD_SA_NOT_FOUND names the SPI of the REKEY_SA (RFC 7296 2.25) */
+		ike_msg_add_notify(m, nf ? PROTO_ESP : 0, cc->notify, nf ? cc->rekey_spi_b : NULL,
+				   nf ? 4 : 0, ke ? ike_msg_dup(m, d, 2) : NULL, ke ? 2 : 0);
 		return TASK_DONE;
 	}
 	if (cc->transport &&

@@ -61,13 +61,16 @@ static enum task_status build_child_i(struct task *t, struct ike_msg *m)
 static enum task_status process_child_i(struct task *t, const struct ike_msg *m)
 {
 	struct del *d = (struct del *)t;
-	struct child_sa *ch = ike_sa_child_by_spi_in(t->sa, d->spi_in);
+	struct htable_node *n = htable_find(&t->sa->core->child_by_spi, &d->spi_in);
+	struct child_sa *ch = n ? htable_entry(n, struct child_sa, by_spi) : NULL;
 
 	(void)m;
 	if (ch) {
-		/* the datapath still has it installed: mark and delete */
+		/* the datapath still has it installed: mark and delete; its
+		 * owner may be the successor of this SA (an IKE rekey from the
+		 * peer while our Delete was in flight) */
 		ch->state = CHILD_SA_INSTALLED;
-		ike_sa_child_delete(t->sa, ch);
+		ike_sa_child_delete(ch->sa, ch);
 	}
 	return TASK_DONE;
 }
@@ -106,8 +109,12 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 			ike_sa_child_delete(sa, ch);
 		}
 	}
-	if (d->ike)
+	if (d->ike) {
+		/* RFC 7296 2.25.2: answered as usual; a rekey collision waiting
+		 * on this SA is settled for the peer's new SA */
+		ike_rekey_peer_wins(sa);
 		ike_sa_set_state(sa, IKE_SA_DELETING);
+	}
 	return TASK_DONE;
 }
 

@@ -109,7 +109,7 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 		sa->ke_group = conf->props[0].ke[0];
 	if (!sa->ke && !make_ke(ii))
 		return TASK_FAILED;
-	if (!sa->ni.len && !rng_nonce(&sa->ni, NONCE_LEN))
+	if (!sa->ni.len && !core_nonce(sa->core, &sa->ni, NONCE_LEN))
 		return TASK_FAILED;
 	/* a cookie must be the first payload (RFC 7296 2.6) */
 	if (sa->cookie.len &&
@@ -223,7 +223,7 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		return TASK_FAILED;
 	}
 	if (!chunk_dup(&sa->ni, nonce->data.data.ptr, nonce->data.data.len) ||
-	    !rng_nonce(&sa->nr, NONCE_LEN) || !make_ke(ii))
+	    !core_nonce(sa->core, &sa->nr, NONCE_LEN) || !make_ke(ii))
 		return TASK_FAILED;
 	do {
 		if (!rng_bytes(&sa->spi_r, sizeof(sa->spi_r)))

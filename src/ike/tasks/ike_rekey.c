@@ -1,8 +1,19 @@
 /* IKE SA rekeying with CREATE_CHILD_SA (RFC 7296 1.3.2, 2.18): a new IKE
  * SA with new SPIs, nonces and KE; SKEYSEED from the old SK_d. The CHILD
  * SAs and the virtual IP move to the new SA; the rekey initiator then
- * deletes the old SA. Collisions (RFC 7296 2.8.1) are not handled yet: an
- * SA that is already rekeying refuses with TEMPORARY_FAILURE. */
+ * deletes the old SA.
+ *
+ * Collisions (RFC 7296 2.8.2, 2.25.2), as responder:
+ *   our own IKE rekey in flight    -> answered as usual, but the new SA
+ *     only waits (collide_of, no timers, no CHILD SAs) until our exchange
+ *     completes; then the new SA with the lowest of the four nonces is
+ *     deleted by its initiator and the other one gets the CHILD SAs; the
+ *     initiator of the surviving SA deletes the old one
+ *   the SA is being deleted or already rekeyed, or a CHILD SA exchange of
+ *   ours (create, rekey, delete) is in flight -> TEMPORARY_FAILURE
+ * As initiator: a refused rekey while the peer's new SA waits means the
+ * peer's rekey got through first: that SA wins (so does a Delete of the
+ * old SA from the peer, delete.c); otherwise we try again in 10-30 s. */
 #include "ike/tasks/common.h"
 
 #include "crypto/aead.h"
@@ -19,6 +30,7 @@ struct ike_rekey {
 	struct chunk ke_pub;
 	uint16_t notify, notify_data;
 	uint8_t prop_num;
+	bool collide;			/* responder: our own rekey is in flight */
 };
 
 static void spi_bytes(uint64_t spi, uint8_t out[8])
@@ -58,11 +70,9 @@ static bool derive(struct ike_sa *old, struct ike_sa *n, const struct ike_pl_ke 
 	return ok;
 }
 
-/* The new SA takes over identities, conf, virtual IP and CHILD SAs. */
-static void take_over(struct ike_sa *old, struct ike_sa *n)
+/* The new SA gets identities and conf and goes into the tables. */
+static void link_new(struct ike_sa *old, struct ike_sa *n)
 {
-	struct ike_core *c = old->core;
-
 	if (!n->conf)
 		n->conf = ike_conf_ref(old->conf);
 	n->my_id = old->my_id;
@@ -70,6 +80,13 @@ static void take_over(struct ike_sa *old, struct ike_sa *n)
 	n->authenticated = true;
 	n->nat_here = old->nat_here;
 	n->nat_there = old->nat_there;
+	core_sa_register(old->core, n);
+	ike_sa_update_prefix(n);
+}
+
+/* The new SA (linked) takes over the virtual IP and the CHILD SAs. */
+static void take_over(struct ike_sa *old, struct ike_sa *n)
+{
 	n->vip = old->vip;
 	n->has_vip = old->has_vip;
 	n->vip_leased = old->vip_leased;
@@ -78,9 +95,10 @@ static void take_over(struct ike_sa *old, struct ike_sa *n)
 	old->children = NULL;
 	for (struct child_sa *ch = n->children; ch; ch = ch->next)
 		ch->sa = n;
-	core_sa_register(c, n);
-	ike_sa_update_prefix(n);
+	n->collide_of = 0;
+	old->collide_id = 0;
 	ike_sa_set_state(n, IKE_SA_ESTABLISHED);
+	collide_peer_link(n);
 	sa_info(n, "IKE SA rekeyed from ike#%u (SPIs %016llx_i %016llx_r)", old->unique_id,
 		(unsigned long long)n->spi_i, (unsigned long long)n->spi_r);
 	/* the old SA only waits for its Delete now */
@@ -93,6 +111,30 @@ static void take_over(struct ike_sa *old, struct ike_sa *n)
 	ike_sa_schedule_rekey(n);
 	ike_sa_schedule_keepalive(n);
 	ike_sa_timer_cancel(old, &old->keepalive_timer);
+}
+
+/* The new SA the peer made in a collision, while it waits; else NULL. */
+static struct ike_sa *collide_peer_sa(struct ike_sa *old)
+{
+	struct ike_sa *np = old->collide_id ? ike_core_find(old->core, old->collide_id) : NULL;
+
+	if (!np || np->collide_of != old->unique_id || np->state != IKE_SA_ESTABLISHED) {
+		old->collide_id = 0;
+		return NULL;
+	}
+	return np;
+}
+
+bool ike_rekey_peer_wins(struct ike_sa *old)
+{
+	struct ike_sa *np = collide_peer_sa(old);
+
+	if (!np)
+		return false;
+	sa_info(old, "IKE rekey collision: the peer's rekey completed first, ike#%u replaces "
+		"this SA", np->unique_id);
+	take_over(old, np);
+	return true;
 }
 
 static bool add_payloads(struct ike_rekey *r, struct ike_msg *m, struct ike_sa *n,
@@ -132,7 +174,7 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 			return TASK_FAILED;
 		n->conf = ike_conf_ref(sa->conf);
 		n->ke_group = sa->alg.ke;
-		if (!new_spi(sa->core, &n->spi_i) || !rng_nonce(&n->ni, NONCE_LEN))
+		if (!new_spi(sa->core, &n->spi_i) || !core_nonce(sa->core, &n->ni, NONCE_LEN))
 			return TASK_FAILED;
 		spi_bytes(n->spi_i, r->spi);
 	}
@@ -145,6 +187,32 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	return add_payloads(r, m, n, true) ? TASK_MORE : TASK_FAILED;
 }
 
+/* Our rekey made n (linked) while the peer's new SA waits: RFC 7296 2.8.2.
+ * True when n lost and is being deleted. */
+static bool collide(struct ike_sa *old, struct ike_sa *n)
+{
+	struct ike_sa *np = collide_peer_sa(old);
+
+	if (!np)
+		return false;
+	if (collide_loses(&n->ni, &n->nr, &np->ni, &np->nr)) {
+		sa_info(old, "IKE rekey collision: our new ike#%u holds the lowest nonce and is "
+			"deleted, the peer's ike#%u replaces this SA", n->unique_id, np->unique_id);
+		ike_sa_set_state(n, IKE_SA_ESTABLISHED);
+		take_over(old, np);
+		ike_sa_queue_task(n, task_delete_new(n, true));
+		return true;
+	}
+	sa_info(old, "IKE rekey collision: the peer's new ike#%u holds the lowest nonce and is "
+		"deleted by the peer, our ike#%u replaces this SA", np->unique_id, n->unique_id);
+	np->collide_of = 0;
+	old->collide_id = 0;
+	/* it only waits for the peer's Delete now (30 s at most) */
+	ike_sa_set_state(np, IKE_SA_REKEYED);
+	ike_sa_timer_arm(np, &np->setup_timer, IKE_SETUP_TIMEOUT_MS);
+	return false;
+}
+
 static enum task_status process_i(struct task *t, const struct ike_msg *m)
 {
 	struct ike_rekey *r = (struct ike_rekey *)t;
@@ -152,6 +220,8 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	const struct ike_payload *p, *sap, *ke, *nonce;
 	struct ike_bytes spi;
 
+	if ((p = msg_error_notify(m)) && ike_rekey_peer_wins(sa))
+		return TASK_DONE;
 	if ((p = ike_msg_find_notify(m, N_INVALID_KE_PAYLOAD)) && p->notify.data.len == 2) {
 		n->ke_group = (uint16_t)(p->notify.data.ptr[0] << 8 | p->notify.data.ptr[1]);
 		sa_info(sa, "peer wants %s for the rekey", ke_group_name(n->ke_group));
@@ -183,6 +253,9 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 		return TASK_DONE;
 	}
 	r->new_sa = NULL;
+	link_new(sa, n);
+	if (collide(sa, n))
+		return TASK_DONE;
 	take_over(sa, n);
 	ike_sa_queue_task(sa, task_delete_new(sa, true));
 	return TASK_DONE;
@@ -204,10 +277,19 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 		r->notify = N_INVALID_SYNTAX;
 		return TASK_DONE;
 	}
-	if (sa->active && sa->active->ops->type == TASK_IKE_REKEY) {
+	if (sa->state != IKE_SA_ESTABLISHED || sa->collide_id ||
+	    (sa->active && (sa->active->ops->type == TASK_CHILD_CREATE ||
+			    sa->active->ops->type == TASK_CHILD_DELETE))) {
+		/* RFC 7296 2.25.2: we are closing it or it is already rekeyed;
+		 * or a CHILD SA exchange of ours (create, rekey, delete) is in
+		 * flight: its CHILD SA would move under it */
+		sa_info(sa, "IKE rekey request while %s: TEMPORARY_FAILURE",
+			sa->state != IKE_SA_ESTABLISHED ? "the SA is going away" :
+			sa->collide_id ? "a rekey collision waits" : "a CHILD SA exchange runs");
 		r->notify = N_TEMPORARY_FAILURE;
 		return TASK_DONE;
 	}
+	r->collide = sa->active && sa->active->ops->type == TASK_IKE_REKEY;
 	if (!prop_select(sa->conf->props, sa->conf->n_props, &sap->sa, PROTO_IKE,
 			 ke->ke.group, &alg, &r->prop_num, &spi) || spi.len != 8) {
 		r->notify = N_NO_PROPOSAL_CHOSEN;
@@ -230,7 +312,7 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	n->ke = ke_create(n->ke_group);
 	if (!new_spi(sa->core, &n->spi_r) || !n->ke || !ke_public(n->ke, &r->ke_pub) ||
 	    !chunk_dup(&n->ni, nonce->data.data.ptr, nonce->data.data.len) ||
-	    !rng_nonce(&n->nr, NONCE_LEN) || !derive(sa, n, &ke->ke)) {
+	    !core_nonce(sa->core, &n->nr, NONCE_LEN) || !derive(sa, n, &ke->ke)) {
 		r->notify = N_NO_PROPOSAL_CHOSEN;
 		return TASK_DONE;
 	}
@@ -254,6 +336,17 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	if (!add_payloads(r, m, n, false))
 		return TASK_FAILED;
 	r->new_sa = NULL;
+	link_new(t->sa, n);
+	if (r->collide) {
+		/* RFC 7296 2.8.2: both rekeyed; the nonces decide when ours is done */
+		ike_sa_set_state(n, IKE_SA_ESTABLISHED);
+		n->collide_of = t->sa->unique_id;
+		t->sa->collide_id = n->unique_id;
+		t->sa->core->stats.rekey_collisions++;
+		sa_info(t->sa, "IKE rekey collision: the peer rekeys this SA too, its ike#%u waits "
+			"for our rekey", n->unique_id);
+		return TASK_DONE;
+	}
 	take_over(t->sa, n);
 	return TASK_DONE;
 }
