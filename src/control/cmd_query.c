@@ -1,5 +1,6 @@
 /* Queries: list-sas (streams list-sa), list-conns (streams list-conn),
  * get-conns, stats. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,6 +231,54 @@ static enum vici_cmd_result cmd_get_conns(struct vici_cmd *cmd, const struct vic
 
 /* ---- stats ------------------------------------------------------------ */
 
+/* The IKE core's counters in the stats reply's cygnet section, in order. */
+struct stat_counter {
+	const char *name;
+	size_t offset;	/* of a uint64_t in struct ike_core_stats */
+};
+
+static const struct stat_counter ike_counters_head[] = {
+	{ "rx", offsetof(struct ike_core_stats, rx) },
+	{ "tx", offsetof(struct ike_core_stats, tx) },
+	{ "drop-parse", offsetof(struct ike_core_stats, drop_parse) },
+	{ "drop-no-sa", offsetof(struct ike_core_stats, drop_no_sa) },
+	{ "drop-decrypt", offsetof(struct ike_core_stats, drop_decrypt) },
+	{ "drop-mid", offsetof(struct ike_core_stats, drop_mid) },
+	{ "drop-unexpected", offsetof(struct ike_core_stats, drop_unexpected) },
+	{ "drop-half-open-limit", offsetof(struct ike_core_stats, drop_half_open_limit) },
+	{ "drop-peer-half-open-limit", offsetof(struct ike_core_stats, drop_peer_half_open_limit) },
+	{ "cookies-sent", offsetof(struct ike_core_stats, cookies_sent) },
+	{ "half-open-peak", offsetof(struct ike_core_stats, half_open_peak) },
+};
+
+static const struct stat_counter ike_counters_tail[] = {
+	{ "retransmit-answered", offsetof(struct ike_core_stats, retransmit_answered) },
+	{ "retransmit-sent", offsetof(struct ike_core_stats, retransmit_sent) },
+	{ "sa-established", offsetof(struct ike_core_stats, sa_established) },
+	{ "sa-failed", offsetof(struct ike_core_stats, sa_failed) },
+	{ "auth-failed", offsetof(struct ike_core_stats, auth_failed) },
+	{ "child-installed", offsetof(struct ike_core_stats, child_installed) },
+	{ "child-soft-expired", offsetof(struct ike_core_stats, child_soft_expired) },
+	{ "child-hard-expired", offsetof(struct ike_core_stats, child_hard_expired) },
+	{ "child-expire-ignored", offsetof(struct ike_core_stats, child_expire_ignored) },
+	{ "invalid-spi-sent", offsetof(struct ike_core_stats, invalid_spi_sent) },
+	{ "invalid-spi-limited", offsetof(struct ike_core_stats, invalid_spi_limited) },
+	{ "invalid-spi-no-sa", offsetof(struct ike_core_stats, invalid_spi_no_sa) },
+	{ "rekey-collisions", offsetof(struct ike_core_stats, rekey_collisions) },
+	{ "sa-duplicates", offsetof(struct ike_core_stats, sa_duplicates) },
+};
+
+static void add_counters(struct vici_builder *resp, const struct ike_core_stats *st,
+			 const struct stat_counter *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const uint8_t *)st + c[i].offset, sizeof(v));
+		vici_builder_add_kv_fmt(resp, c[i].name, "%llu", (unsigned long long)v);
+	}
+}
+
 static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_msg *req,
 				      struct vici_builder *resp, void *ctx)
 {
@@ -274,54 +323,15 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 	vici_builder_end_list(resp);
 	/* cygnet's own counters: every drop reason */
 	vici_builder_begin_section(resp, "cygnet");
-	vici_builder_add_kv_fmt(resp, "rx", "%llu", (unsigned long long)st->rx);
-	vici_builder_add_kv_fmt(resp, "tx", "%llu", (unsigned long long)st->tx);
-	vici_builder_add_kv_fmt(resp, "drop-parse", "%llu", (unsigned long long)st->drop_parse);
-	vici_builder_add_kv_fmt(resp, "drop-no-sa", "%llu", (unsigned long long)st->drop_no_sa);
-	vici_builder_add_kv_fmt(resp, "drop-decrypt", "%llu",
-				(unsigned long long)st->drop_decrypt);
-	vici_builder_add_kv_fmt(resp, "drop-mid", "%llu", (unsigned long long)st->drop_mid);
-	vici_builder_add_kv_fmt(resp, "drop-unexpected", "%llu",
-				(unsigned long long)st->drop_unexpected);
-	vici_builder_add_kv_fmt(resp, "drop-half-open-limit", "%llu",
-				(unsigned long long)st->drop_half_open_limit);
-	vici_builder_add_kv_fmt(resp, "drop-peer-half-open-limit", "%llu",
-				(unsigned long long)st->drop_peer_half_open_limit);
-	vici_builder_add_kv_fmt(resp, "cookies-sent", "%llu",
-				(unsigned long long)st->cookies_sent);
-	vici_builder_add_kv_fmt(resp, "half-open-peak", "%llu",
-				(unsigned long long)st->half_open_peak);
+	add_counters(resp, st, ike_counters_head,
+		     sizeof(ike_counters_head) / sizeof(ike_counters_head[0]));
 	ke_stock_get_stats(&ks);
 	vici_builder_add_kv_fmt(resp, "key-stock-taken", "%llu", (unsigned long long)ks.taken);
 	vici_builder_add_kv_fmt(resp, "key-stock-inline", "%llu",
 				(unsigned long long)ks.inline_made);
 	vici_builder_add_kv_fmt(resp, "key-stock-ready", "%u", ks.ready);
-	vici_builder_add_kv_fmt(resp, "retransmit-answered", "%llu",
-				(unsigned long long)st->retransmit_answered);
-	vici_builder_add_kv_fmt(resp, "retransmit-sent", "%llu",
-				(unsigned long long)st->retransmit_sent);
-	vici_builder_add_kv_fmt(resp, "sa-established", "%llu",
-				(unsigned long long)st->sa_established);
-	vici_builder_add_kv_fmt(resp, "sa-failed", "%llu", (unsigned long long)st->sa_failed);
-	vici_builder_add_kv_fmt(resp, "auth-failed", "%llu", (unsigned long long)st->auth_failed);
-	vici_builder_add_kv_fmt(resp, "child-installed", "%llu",
-				(unsigned long long)st->child_installed);
-	vici_builder_add_kv_fmt(resp, "child-soft-expired", "%llu",
-				(unsigned long long)st->child_soft_expired);
-	vici_builder_add_kv_fmt(resp, "child-hard-expired", "%llu",
-				(unsigned long long)st->child_hard_expired);
-	vici_builder_add_kv_fmt(resp, "child-expire-ignored", "%llu",
-				(unsigned long long)st->child_expire_ignored);
-	vici_builder_add_kv_fmt(resp, "invalid-spi-sent", "%llu",
-				(unsigned long long)st->invalid_spi_sent);
-	vici_builder_add_kv_fmt(resp, "invalid-spi-limited", "%llu",
-				(unsigned long long)st->invalid_spi_limited);
-	vici_builder_add_kv_fmt(resp, "invalid-spi-no-sa", "%llu",
-				(unsigned long long)st->invalid_spi_no_sa);
-	vici_builder_add_kv_fmt(resp, "rekey-collisions", "%llu",
-				(unsigned long long)st->rekey_collisions);
-	vici_builder_add_kv_fmt(resp, "sa-duplicates", "%llu",
-				(unsigned long long)st->sa_duplicates);
+	add_counters(resp, st, ike_counters_tail,
+		     sizeof(ike_counters_tail) / sizeof(ike_counters_tail[0]));
 	vici_builder_end_section(resp);
 	return VICI_CMD_DONE;
 }
