@@ -136,19 +136,14 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	return TASK_DONE;
 }
 
-static void destroy(struct task *t)
-{
-	free(t);
-}
-
 static const struct task_ops ops_ike_i = {
-	TASK_DELETE, "delete", build_ike_i, process_ike_i, destroy,
+	TASK_DELETE, "delete", build_ike_i, process_ike_i, task_free,
 };
 static const struct task_ops ops_child_i = {
-	TASK_CHILD_DELETE, "child_delete", build_child_i, process_child_i, destroy,
+	TASK_CHILD_DELETE, "child_delete", build_child_i, process_child_i, task_free,
 };
 static const struct task_ops ops_r = {
-	TASK_DELETE, "informational", build_r, process_r, destroy,
+	TASK_DELETE, "informational", build_r, process_r, task_free,
 };
 
 struct task *task_delete_new(struct ike_sa *sa, bool initiator)

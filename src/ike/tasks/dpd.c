@@ -11,19 +11,7 @@ static enum task_status build(struct task *t, struct ike_msg *m)
 	return TASK_MORE;
 }
 
-static enum task_status process(struct task *t, const struct ike_msg *m)
-{
-	(void)t;
-	(void)m;
-	return TASK_DONE;
-}
-
-static void destroy(struct task *t)
-{
-	free(t);
-}
-
-static const struct task_ops ops = { TASK_DPD, "dpd", build, process, destroy };
+static const struct task_ops ops = { TASK_DPD, "dpd", build, task_process_done, task_free };
 
 struct task *task_dpd_new(struct ike_sa *sa, bool initiator)
 {

@@ -99,13 +99,8 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 	return add(n, m) ? TASK_DONE : TASK_FAILED;
 }
 
-static void destroy(struct task *t)
-{
-	free(t);
-}
-
-static const struct task_ops ops_i = { TASK_NATD, "natd", build_i, process_i, destroy };
-static const struct task_ops ops_r = { TASK_NATD, "natd", build_r, process_r, destroy };
+static const struct task_ops ops_i = { TASK_NATD, "natd", build_i, process_i, task_free };
+static const struct task_ops ops_r = { TASK_NATD, "natd", build_r, process_r, task_free };
 
 struct task *task_natd_new(struct ike_sa *sa, bool initiator)
 {
