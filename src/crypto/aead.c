@@ -179,7 +179,7 @@ static bool aead_start(struct aead *a, const uint8_t *iv)
 /* Runs the cipher over len bytes (which the caller checked fit an int). */
 static bool aead_run(struct aead *a, const uint8_t *in, size_t len, uint8_t *out)
 {
-	uint8_t spare[16];	/* Final writes nothing here; never NULL + 0 */
+	uint8_t spare[16] = { 0 };	/* Final writes nothing here; never NULL + 0 */
 	int n = 0, fin = 0;
 
 	if (len && (EVP_CipherUpdate(a->ctx, out, &n, in, (int)len) != 1 ||

@@ -125,7 +125,7 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 	if (ctl->json)
 		ctl_events_init(&l.ev);
 	vici_client_on_event(ctl->c, on_list_conn, &l);
-	ctl_body(&body, "ike", name, NULL);
+	ctl_body(&body, "ike", name, (char *)NULL);
 	return ctl_stream_list(ctl, "list-conns", "list-conn", &body, &l.t, &l.ev);
 }
 
@@ -228,7 +228,7 @@ static int conn_children(struct ctl *ctl, const char *conn, char ***names)
 	int rc;
 
 	vici_client_on_event(ctl->c, on_conn_children, &cn);
-	ctl_body(&body, "ike", conn, NULL);
+	ctl_body(&body, "ike", conn, (char *)NULL);
 	rc = vici_client_stream(ctl->c, "list-conns", body.p, body.len, "list-conn", &resp);
 	vici_client_on_event(ctl->c, NULL, NULL);
 	wbuf_free(&body);
@@ -289,7 +289,7 @@ static int run_up(struct ctl *ctl, int argc, char **argv)
 		vici_msg_free(resp);
 		resp = NULL;
 		ctl_body(&body, "ike", name, "child", *todo, "timeout", ms,
-			 "loglevel", lvl, NULL);
+			 "loglevel", lvl, (char *)NULL);
 		rc = run_logged(&cl, "initiate", &body, t, &resp);
 		wbuf_free(&body);
 		if (!rc && !ctl->json)
@@ -336,7 +336,7 @@ static int run_down(struct ctl *ctl, int argc, char **argv)
 		return rc;
 	snprintf(ms, sizeof(ms), "%ld", t * 1000);
 	ctl_body(&body, "ike", name, "ike-id", ike_id, "child", child, "child-id", child_id,
-		 "force", force ? "yes" : NULL, "timeout", ms, "loglevel", lvl, NULL);
+		 "force", force ? "yes" : NULL, "timeout", ms, "loglevel", lvl, (char *)NULL);
 	if (ctl->json)
 		ctl_events_init(&cl.ev);
 	rc = run_logged(&cl, "terminate", &body, t, &resp);

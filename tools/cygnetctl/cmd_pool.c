@@ -13,7 +13,7 @@ static int get_pools(struct ctl *ctl, const char *name, bool leases,
 
 	if ((rc = ctl_open(ctl)))
 		return rc;
-	ctl_body(&body, "leases", leases ? "yes" : NULL, "name", name, NULL);
+	ctl_body(&body, "leases", leases ? "yes" : NULL, "name", name, (char *)NULL);
 	rc = vici_client_command(ctl->c, "get-pools", body.p, body.len, resp);
 	wbuf_free(&body);
 	return rc ? ctl_fail(ctl, rc) : CTL_EXIT_OK;

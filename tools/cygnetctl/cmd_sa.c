@@ -159,7 +159,7 @@ static int run_list(struct ctl *ctl, int argc, char **argv)
 		ctl_events_init(&l.ev);
 	vici_client_on_event(ctl->c, on_list_sa, &l);
 	ctl_body(&body, "noblock", noblock ? "yes" : NULL, "ike", ike, "ike-id", ike_id,
-		 "child", child, NULL);
+		 "child", child, (char *)NULL);
 	return ctl_stream_list(ctl, "list-sas", "list-sa", &body, &l.t, &l.ev);
 }
 
