@@ -588,7 +588,8 @@ void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa)
 		child_encap(dp, sa, c, &e);
 		if (sockaddr_equal(&ch->local, &sa->ep.local, false) &&
 		    sockaddr_equal(&ch->remote, &sa->ep.remote, false) &&
-		    !memcmp(&e, &ch->encap, sizeof(e)))
+		    e.enabled == ch->encap.enabled && e.sport == ch->encap.sport &&
+		    e.dport == ch->encap.dport)
 			continue;
 		sa_id(&id, ch->spi_out, KERNEL_DIR_OUT, &ch->remote);
 		err = dp->ki->ops->update_sa(dp->ki->be, &id, (const struct sockaddr *)&sa->ep.local,

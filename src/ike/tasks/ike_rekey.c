@@ -220,7 +220,7 @@ static enum task_status process_i(struct task *t, const struct ike_msg *m)
 	const struct ike_payload *p, *sap, *ke, *nonce;
 	struct ike_bytes spi;
 
-	if ((p = msg_error_notify(m)) && ike_rekey_peer_wins(sa))
+	if (msg_error_notify(m) && ike_rekey_peer_wins(sa))
 		return TASK_DONE;
 	if ((p = ike_msg_find_notify(m, N_INVALID_KE_PAYLOAD)) && p->notify.data.len == 2) {
 		n->ke_group = (uint16_t)(p->notify.data.ptr[0] << 8 | p->notify.data.ptr[1]);
