@@ -157,6 +157,15 @@ static void us_destroy(void *be)
 		return;
 	if (u->rules)
 		us_rules(u, false);
+	if (u->tun.nqueues)
+		log_info("userspace: TUN reads %llu (%llu segments), writes %llu (%llu segments); "
+			 "sendmmsg %llu, recvmmsg %llu (protocol 50)",
+			 (unsigned long long)u->counters.tun_in,
+			 (unsigned long long)u->counters.tun_in_segs,
+			 (unsigned long long)u->counters.tun_out,
+			 (unsigned long long)u->counters.tun_out_segs,
+			 (unsigned long long)u->counters.tx_batches,
+			 (unsigned long long)u->counters.rx_batches);
 	us_engine_close(u);
 	us_engine_drop_held(u);
 	if (u->inner.ops)
@@ -212,7 +221,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		return NULL;
 	}
 	u->us = u->inner.be;
-	if (!tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) ||
+	if (!tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) ||
 	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;
@@ -227,8 +236,9 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		log_info("userspace: tunnel routes in table %u, IKE/ESP marked 0x%x (rules %u, %u)",
 			 u->cfg.route_table, u->cfg.fwmark, u->cfg.rule_prio, u->cfg.rule_prio + 1);
 	}
-	log_info("userspace datapath on %s (mtu %d)%s", u->tun.name, u->cfg.mtu,
-		 u->raw4 >= 0 ? ", raw ESP accepted" : "");
+	log_info("userspace datapath on %s (mtu %d)%s%s", u->tun.name, u->cfg.mtu,
+		 u->raw4 >= 0 ? ", raw ESP accepted" : "",
+		 u->tun.offload ? ", TSO/GRO offloads" : "");
 	return &u->ki;
 }
 

@@ -33,6 +33,9 @@ struct userspace_config {
  * (struct us_ipsec: verdicts[], and per SA). */
 struct userspace_counters {
 	uint64_t tun_in, tun_out;	/* packets read from / written to the TUN */
+	uint64_t tun_in_segs;		/* MTU-sized packets after GSO splitting */
+	uint64_t tun_out_segs;		/* packets written, counting each coalesced segment */
+	uint64_t tx_batches, rx_batches;	/* sendmmsg / recvmmsg calls on raw ESP */
 	uint64_t esp_in, esp_out;
 	uint64_t held, held_dropped;	/* packets queued for an acquire / overflow */
 	uint64_t send_errors;

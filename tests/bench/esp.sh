@@ -46,6 +46,7 @@ esp_iperf() {
 	json=$(ns_exec "$a" timeout $((IPERF_S + 30)) "${ESP_PRIO[@]}" iperf3 -c "$dst" -B "$src" \
 		-t "$IPERF_S" -J 2>/dev/null)
 	kill "$spid" 2>/dev/null
+	printf '%s\n' "$json" >"$(ns_dir "$a")/iperf3.json"
 	"$PY" -c 'import json,sys
 try:
     j = json.loads(sys.stdin.read()); print("%.0f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6))
