@@ -193,14 +193,30 @@ static void us_tx_flush(struct us_be *u)
 
 		if (sa->encap.enabled && u->net) {
 			struct net_endpoints ep = { .local = sa->src, .remote = sa->dst };
+			size_t total = 0;
 
+			/* a run for one UDP GSO send: same SA, same length but
+			 * for a shorter last one, at most 64 KiB */
+			for (j = i; j < u->ntx && u->tx[j].sa == sa && j - i < US_UDP_GSO_MAX &&
+				    total + u->tx[j].len <= US_UDP_GSO_BYTES; j++) {
+				u->txiov[j] = (struct iovec){ u->tx[j].buf + u->tx[j].off,
+							      u->tx[j].len };
+				total += u->tx[j].len;
+				if (u->tx[j].len != t->len) {
+					if (u->tx[j].len < t->len)
+						j++;	/* a shorter one ends the run */
+					else
+						total -= u->tx[j].len;
+					break;
+				}
+			}
 			sockaddr_set_port(&ep.local, sa->encap.sport);
 			sockaddr_set_port(&ep.remote, sa->encap.dport);
-			if (net_send_esp_udp(u->net, &ep, t->buf + t->off, t->len))
-				u->counters.esp_out++;
+			if (net_send_esp_udp_gso(u->net, &ep, &u->txiov[i], j - i, (uint16_t)t->len))
+				u->counters.esp_out += (uint64_t)(j - i);
 			else
-				u->counters.send_errors++;
-			i++;
+				u->counters.send_errors += (uint64_t)(j - i);
+			i = j;
 			continue;
 		}
 		fd = sa->dst.ss_family == AF_INET ? u->raw4 : u->raw6;

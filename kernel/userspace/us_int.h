@@ -15,7 +15,9 @@
 #define US_BATCH 64		/* TUN reads / socket receive calls per wakeup */
 #define US_TX_MAX 64		/* ESP packets per sendmmsg */
 #define US_RX_MAX 64		/* decrypted packets per GRO batch */
-#define US_TAILROOM 256		/* ESP trailer, padding and ICV after a packet */
+#define US_TAILROOM 256
+#define US_UDP_GSO_MAX 64	/* ESP packets per UDP GSO send (kernel limit) */
+#define US_UDP_GSO_BYTES 65000	/* and bytes (one UDP datagram's length field) */		/* ESP trailer, padding and ICV after a packet */
 #define US_RAW_RCVBUF (4 << 20)	/* bytes */
 #define US_HOLD_MAX 8		/* packets held per reqid while an SA is negotiated */
 #define US_HOLD_REQIDS 32

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ESP part of make bench alone, for working on the datapath: prints the
-# numbers, writes nothing. Usage: tests/bench/esp_only.sh [cygnet|strongswan|all]
+# numbers, writes nothing. Usage: tests/bench/esp_only.sh [cygnet|udp|strongswan|all]
 # (default cygnet). Same variables as run.sh (BUILD, BENCH_IPERF_SECONDS,
 # BENCH_ESP_SCHED, BENCH_LOAD_CPU).
 set -u
@@ -24,7 +24,8 @@ need_cmd ip unshare iperf3 openssl "$PY" "$CYGNETD"
 . "$here/esp.sh"
 case $what in
 strongswan) esp_strongswan ;;
-all) esp_limit_mbps=$(esp_limit); esp_strongswan; esp_cygnet ;;
+udp) esp_cygnet udp ;;
+all) esp_limit_mbps=$(esp_limit); esp_strongswan; esp_cygnet; esp_cygnet udp ;;
 *) esp_cygnet ;;
 esac
-echo "limit=${esp_limit_mbps:-} strongswan=${esp_ss_mbps:-} ${esp_ss_note:-} cygnet=${esp_cy_mbps:-} ${esp_cy_note:-}"
+echo "limit=${esp_limit_mbps:-} strongswan=${esp_ss_mbps:-} ${esp_ss_note:-} cygnet=${esp_cy_mbps:-} ${esp_cy_note:-} cygnet_udp=${esp_cyu_mbps:-} ${esp_cyu_note:-}"
