@@ -1,7 +1,7 @@
-/* Internet checksum (RFC 1071) helpers for the offload code: 32-bit
- * big-endian words summed into 64 bits and folded once at the end (a one's
- * complement sum of 32-bit words folds to the same 16-bit sum). Chained
- * chunks must have even lengths except the last. */
+/* Internet checksum (RFC 1071) helpers for the offload code. Sums are
+ * carried in network-order semantics (a 16-bit word is p[0] << 8 | p[1]) in
+ * 64 bits and folded at the end. Chained chunks must have even lengths
+ * except the last. */
 #ifndef CYGNET_KERNEL_USERSPACE_CSUM_H
 #define CYGNET_KERNEL_USERSPACE_CSUM_H
 
@@ -9,30 +9,44 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The one's complement sum does not depend on byte order (RFC 1071 1.2.B):
+ * native 64-bit words with end-around carry, folded to 16 bits and swapped
+ * to network order once per call. */
 static inline uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
-	while (len >= 16) {
-		uint32_t w[4];
+	uint64_t s = 0, w;
+	uint16_t h;
 
-		memcpy(w, p, 16);
-		sum += (uint64_t)__builtin_bswap32(w[0]) + __builtin_bswap32(w[1]) +
-		       __builtin_bswap32(w[2]) + __builtin_bswap32(w[3]);
-		p += 16;
-		len -= 16;
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		s += w;
+		s += s < w;
+		p += 8;
+		len -= 8;
 	}
-	while (len >= 4) {
-		sum += (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		sum += (uint32_t)p[0] << 8 | p[1];
+	while (len >= 2) {
+		memcpy(&h, p, 2);
+		s += h;
+		s += s < h;
 		p += 2;
 		len -= 2;
 	}
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
+	if (len) {
+		uint8_t last[2] = { p[0], 0 };
+
+		memcpy(&h, last, 2);
+		s += h;
+		s += s < h;
+	}
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = __builtin_bswap16((uint16_t)s);
+#endif
+	return sum + s;
 }
 
 /* Folds to 16 bits (not inverted). */

@@ -289,15 +289,19 @@ static void us_hold(struct us_be *u, const uint8_t *pkt, size_t len)
 }
 
 /* The clear packet in tx slot idx (>= u->ntx; at US_HEADROOM, len bytes)
- * through the core; an ESP result moves to slot u->ntx for us_tx_flush. */
-static void us_output(struct us_be *u, int idx, size_t len, bool may_hold)
+ * through the core; an ESP result moves to slot u->ntx for us_tx_flush.
+ * With sa (the SA that the previous segment of the same GSO packet took)
+ * the SPD and SAD lookups are skipped. Returns the SA on ESP, else NULL. */
+static struct esp_sa *us_output(struct us_be *u, int idx, size_t len, bool may_hold,
+				struct esp_sa *sa)
 {
 	struct us_tx *t = &u->tx[idx];
 	struct esp_buf b = { .base = t->buf, .cap = u->tx_cap, .off = US_HEADROOM, .len = len };
 	enum esp_result res;
-	struct esp_sa *sa;
+	enum us_verdict v = sa ? us_ipsec_output_sa(u->us, &b, sa, &res) :
+			    us_ipsec_output(u->us, &b, &sa, &res);
 
-	switch (us_ipsec_output(u->us, &b, &sa, &res)) {
+	switch (v) {
 	case US_ESP:
 		if (idx != u->ntx) {
 			uint8_t *tmp = u->tx[u->ntx].buf;
@@ -311,13 +315,13 @@ static void us_output(struct us_be *u, int idx, size_t len, bool may_hold)
 		t->sa = sa;
 		if (++u->ntx == US_TX_MAX)
 			us_tx_flush(u);
-		break;
+		return sa;
 	case US_DROP_NO_SA:
 		if (may_hold)
 			us_hold(u, t->buf + US_HEADROOM, len);
-		break;
+		return NULL;
 	default:
-		break;	/* counted by the core */
+		return NULL;	/* counted by the core */
 	}
 }
 
@@ -329,7 +333,7 @@ static void us_output_copy(struct us_be *u, const uint8_t *pkt, size_t len, bool
 		return;
 	}
 	memcpy(u->tx[u->ntx].buf + US_HEADROOM, pkt, len);
-	us_output(u, u->ntx, len, may_hold);
+	us_output(u, u->ntx, len, may_hold, NULL);
 }
 
 void us_engine_flush_held(struct us_be *u, uint32_t reqid)
@@ -363,6 +367,7 @@ static void us_tun_offload(struct us_be *u, size_t n)
 	uint8_t *pkt = u->rbuf + US_HEADROOM, *seg[US_TX_MAX];
 	size_t len = n - sizeof(vh), seglen[US_TX_MAX];
 	const char *why = NULL;
+	struct esp_sa *sa = NULL;
 	int cnt;
 
 	memcpy(&vh, u->rbuf + US_HEADROOM - sizeof(vh), sizeof(vh));
@@ -375,7 +380,8 @@ static void us_tun_offload(struct us_be *u, size_t n)
 		us_output_copy(u, pkt, len, true);
 		return;
 	}
-	/* as many segments at a time as there are free slots */
+	/* as many segments at a time as there are free slots; all take the
+	 * policy and SA of the first (same addresses, protocol and ports) */
 	for (size_t first = 0, total = 1; first < total; first += (size_t)cnt) {
 		int base;
 
@@ -394,7 +400,7 @@ static void us_tun_offload(struct us_be *u, size_t n)
 		u->counters.tun_in_segs += (uint64_t)cnt;
 		/* segment i is in slot base + i; us_output packs them at u->ntx */
 		for (int i = 0; i < cnt; i++)
-			us_output(u, base + i, seglen[i], true);
+			sa = us_output(u, base + i, seglen[i], true, sa);
 	}
 }
 
