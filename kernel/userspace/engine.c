@@ -198,7 +198,7 @@ static void us_tx_flush(struct us_be *u)
 			/* a run for one UDP GSO send: same SA, same length but
 			 * for a shorter last one, at most 64 KiB */
 			for (j = i; j < u->ntx && u->tx[j].sa == sa && j - i < US_UDP_GSO_MAX &&
-				    total + u->tx[j].len <= US_UDP_GSO_BYTES; j++) {
+				    (j == i || total + u->tx[j].len <= US_UDP_GSO_BYTES); j++) {
 				u->txiov[j] = (struct iovec){ u->tx[j].buf + u->tx[j].off,
 							      u->tx[j].len };
 				total += u->tx[j].len;

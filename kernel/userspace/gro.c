@@ -23,7 +23,7 @@ bool gro_full(const struct gro *g)
 	return g->npkts >= GRO_MAX_PKTS;
 }
 
-/* A TCP segment that may coalesce: its parsed fields. */
+/* A TCP segment: its parsed fields. */
 struct gro_seg {
 	uint8_t version;
 	size_t iphl, hl, plen;
@@ -32,48 +32,58 @@ struct gro_seg {
 	uint8_t flags;
 };
 
-/* Bounded parse; false means "pass the packet on its own". */
-static bool gro_parse(const uint8_t *p, size_t len, struct gro_seg *s)
+enum gro_kind {
+	GRO_OTHER,	/* not TCP, or not parseable: on its own */
+	GRO_TCP_ALONE,	/* a TCP packet (flow known) that may not coalesce */
+	GRO_TCP,	/* may coalesce */
+};
+
+/* Bounded parse. */
+static enum gro_kind gro_parse(const uint8_t *p, size_t len, struct gro_seg *s)
 {
 	struct rd r = rd_init(p, len);
 	uint8_t vihl, proto, doff;
 	uint16_t tot, frag, urg;
+	bool alone = false;
 	uint64_t sum;
 
 	if (!rd_u8(&r, &vihl))
-		return false;
+		return GRO_OTHER;
 	s->version = vihl >> 4;
 	if (s->version == 4) {
 		s->iphl = (size_t)(vihl & 15) * 4;
-		if (s->iphl != 20 || !rd_skip(&r, 1) || !rd_u16(&r, &tot) || tot != len ||
+		if (s->iphl < 20 || !rd_skip(&r, 1) || !rd_u16(&r, &tot) || tot != len ||
 		    !rd_u16(&r, &s->ip_id) || !rd_u16(&r, &frag) || (frag & 0x3fff) ||
-		    !rd_skip(&r, 1) || !rd_u8(&r, &proto) || proto != 6 ||
-		    csum_fold(csum_add(0, p, 20)) != 0xffff)
-			return false;
+		    !rd_skip(&r, 1) || !rd_u8(&r, &proto) || proto != 6)
+			return GRO_OTHER;
+		/* IP options, or a header checksum that does not verify */
+		alone = s->iphl != 20 || csum_fold(csum_add(0, p, 20)) != 0xffff;
 	} else if (s->version == 6) {
 		s->iphl = 40;
 		if (!rd_skip(&r, 3) || !rd_u16(&r, &tot) || 40u + tot != len ||
 		    !rd_u8(&r, &proto) || proto != 6)
-			return false;
+			return GRO_OTHER;	/* extension headers: flow unknown here */
 	} else {
-		return false;
+		return GRO_OTHER;
 	}
 	r = rd_init(p, len);
 	if (!rd_skip(&r, s->iphl) || !rd_skip(&r, 4) || !rd_u32(&r, &s->seq) ||
 	    !rd_skip(&r, 4) || !rd_u8(&r, &doff) || !rd_u8(&r, &s->flags) ||
 	    !rd_skip(&r, 4) || !rd_u16(&r, &urg))
-		return false;
+		return GRO_OTHER;
 	s->hl = s->iphl + (size_t)(doff >> 4) * 4;
-	if ((doff >> 4) < 5 || s->hl >= len || urg ||
-	    (s->flags != TCP_ACK && s->flags != (TCP_ACK | TCP_PSH)))
-		return false;
+	if ((doff >> 4) < 5 || s->hl > len)
+		return GRO_OTHER;
 	s->plen = len - s->hl;
-	if (s->plen > 0xffff)
-		return false;
+	if (alone || !s->plen || urg || s->plen > 0xffff ||
+	    (s->flags != TCP_ACK && s->flags != (TCP_ACK | TCP_PSH)))
+		return GRO_TCP_ALONE;
 	/* coalescing hides a bad checksum (the kernel computes the chain's):
 	 * only segments that are correct on their own may join */
 	sum = csum_pseudo(p, s->version, 6, len - s->iphl);
-	return csum_fold(csum_add(sum, p + s->iphl, len - s->iphl)) == 0xffff;
+	if (csum_fold(csum_add(sum, p + s->iphl, len - s->iphl)) != 0xffff)
+		return GRO_TCP_ALONE;
+	return GRO_TCP;
 }
 
 /* Same flow and headers that allow s (at p) to follow the chain's head h. */
@@ -115,6 +125,7 @@ bool gro_add(struct gro *g, uint8_t *pkt, size_t len)
 {
 	struct gro_seg s;
 	struct gro_item *it;
+	enum gro_kind kind;
 	int idx;
 	bool tcp;
 
@@ -124,13 +135,14 @@ bool gro_add(struct gro *g, uint8_t *pkt, size_t len)
 	g->pkt[idx] = pkt;
 	g->len[idx] = len;
 	g->next[idx] = -1;
-	tcp = gro_parse(pkt, len, &s);
-	if (tcp) {
+	kind = gro_parse(pkt, len, &s);
+	tcp = kind == GRO_TCP;
+	if (kind != GRO_OTHER) {
 		for (int i = g->nitems - 1; i >= 0; i--) {
 			it = &g->item[i];
 			if (!it->open || !gro_same_flow(it, g->pkt[it->head], pkt, &s))
 				continue;
-			if (gro_can_join(it, g->pkt[it->head], pkt, &s)) {
+			if (tcp && gro_can_join(it, g->pkt[it->head], pkt, &s)) {
 				g->next[it->tail] = idx;
 				it->tail = idx;
 				it->nseg++;

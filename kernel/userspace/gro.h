@@ -10,7 +10,9 @@
  * flow that does not fit starts a new chain and later ones never join the
  * older chain, so the flow's order is kept. Anything else (other
  * protocols, IP options, IPv6 extension headers, fragments, SYN/FIN/RST/
- * URG/ECE/CWR, no payload) is written on its own, unchanged.
+ * URG/ECE/CWR, no payload, a bad checksum) is written on its own,
+ * unchanged; if it is TCP of a flow with an open chain, that chain takes no
+ * more segments (a pure ACK or a FIN never overtakes data of its flow).
  * The packets stay where they are (the caller's buffers, writable: the
  * head's headers are rewritten); gro_iov() gathers an item for writev. */
 #ifndef CYGNET_KERNEL_USERSPACE_GRO_H

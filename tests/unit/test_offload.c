@@ -471,6 +471,30 @@ START_TEST(gro_order_and_limits)
 	s[2] = spec(4, 1000, 1000);
 	s[2].id = 102;
 	ck_assert_int_eq(coalesce(s, 3), 3);
+	/* a pure ACK or a RST of the flow closes its chain: the next segment
+	 * must not be written before it */
+	for (int k = 0; k < 2; k++) {
+		s[0] = spec(4, 1000, 0);
+		s[1] = spec(4, 1000, 1000);
+		s[1].id = 101;
+		s[2] = spec(4, k ? 10 : 0, 2000);	/* pure ACK / RST with data */
+		s[2].id = 102;
+		if (k)
+			s[2].flags |= RST;
+		s[3] = spec(4, 1000, 2000 + (k ? 10 : 0));
+		s[3].id = 103;
+		ck_assert_int_eq(coalesce(s, 4), 3);
+		ck_assert_int_eq(g.item[0].nseg, 2);
+		ck_assert_int_eq(g.item[2].head, 3);
+	}
+	/* another flow's pure ACK does not */
+	s[0] = spec(4, 1000, 0);
+	s[1] = spec(4, 0, 0);
+	s[1].sport = 1;
+	s[2] = spec(4, 1000, 1000);
+	s[2].id = 101;
+	ck_assert_int_eq(coalesce(s, 3), 2);
+	ck_assert_int_eq(g.item[0].nseg, 2);
 	/* two flows interleaved: two chains of two */
 	s[0] = spec(4, 1000, 0);
 	s[1] = spec(4, 1000, 0);
