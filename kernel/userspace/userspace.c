@@ -208,6 +208,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->cfg.tun_name = cfg && cfg->tun_name ? cfg->tun_name : "cygnet0";
 	u->cfg.mtu = cfg && cfg->mtu ? cfg->mtu : 1400;
 	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
+	u->cfg.no_offload = cfg && cfg->no_offload;
 	if (cfg && cfg->route_table && cfg->fwmark) {
 		u->cfg.route_table = cfg->route_table;
 		u->cfg.fwmark = cfg->fwmark;
@@ -221,7 +222,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		return NULL;
 	}
 	u->us = u->inner.be;
-	if (!tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) ||
+	if (!(u->cfg.no_offload ? tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) :
+	      tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu)) ||
 	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;

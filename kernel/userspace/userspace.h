@@ -18,6 +18,7 @@ struct userspace_config {
 	const char *tun_name;		/* default "cygnet0" */
 	int mtu;			/* default 1400 */
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
+	bool no_offload;		/* plain TUN: no virtio header, TSO or GRO (tests) */
 	/* Policy routing (0: off, routes in the main table). With both set,
 	 * routes for the tunnels go to route_table, looked up at rule_prio + 1
 	 * for every packet, and IKE and ESP sockets carry fwmark, which a rule

@@ -111,13 +111,16 @@ static void pump(int rounds)
 	}
 }
 
+static bool no_offload;	/* the next setup() opens a plain TUN */
+
 static bool setup(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(a);
 	struct net_config nc = { .on_ike = on_ike, .on_esp = on_esp };
 	struct kernel_ipsec_events ev = { .acquire = on_acquire, .unknown_spi = on_unknown_spi };
-	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true };
+	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true,
+				       .no_offload = no_offload };
 	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
 	struct route_ctx *r;
 	struct kernel_sa k;
@@ -305,6 +308,40 @@ START_TEST(inbound_udp_and_raw_esp_reach_the_host)
 	peer_send("10.2.0.5", 6666, "pong-raw", true);
 	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
 	ck_assert_mem_eq(buf, "pong-raw", 8);
+	close(s);
+	teardown();
+}
+END_TEST
+
+/* Without offloads (a kernel that refuses IFF_VNET_HDR or TSO) the same
+ * paths work one packet per read and write. */
+START_TEST(plain_tun_without_offloads)
+{
+	struct sockaddr_storage dst = v4("10.2.0.5", 7777);
+	uint8_t inner[2048];
+	char buf[64];
+	size_t len;
+	int s;
+
+	no_offload = true;
+	if (!setup()) {
+		no_offload = false;
+		return;
+	}
+	no_offload = false;
+	s = udp_bound("10.1.0.1", 6666);
+	ck_assert_int_eq(sendto(s, "ping", 4, 0, (struct sockaddr *)&dst,
+				sizeof(struct sockaddr_in)), 4);
+	ck_assert(peer_receive(inner, &len));
+	ck_assert_uint_eq(len, 32);
+	ck_assert_mem_eq(inner + 28, "ping", 4);
+	peer_send("10.2.0.5", 6666, "pong-udp", false);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-udp", 8);
+	peer_send("10.2.0.5", 6666, "pong-raw", true);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-raw", 8);
+	ck_assert_uint_eq(userspace_get_counters(fx.ki)->tun_out_segs, 0);	/* no GRO */
 	close(s);
 	teardown();
 }
@@ -542,6 +579,7 @@ static Suite *userspace_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, outbound_packet_is_encapsulated_to_the_peer);
 	tcase_add_test(tc, inbound_udp_and_raw_esp_reach_the_host);
+	tcase_add_test(tc, plain_tun_without_offloads);
 	tcase_add_test(tc, inbound_outside_selectors_is_dropped);
 	tcase_add_test(tc, unknown_spi_is_reported);
 	tcase_add_test(tc, trap_holds_first_packet_until_the_sa_is_up);
