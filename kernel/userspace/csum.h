@@ -14,13 +14,23 @@
  * to network order once per call. */
 static inline uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t s = 0, w;
+	uint64_t s = 0, s2 = 0, w, w2;
 	uint16_t h;
 
-	while (len >= 8) {
+	/* 32-bit halves into 64-bit sums: no carries to chain (a 64 KiB packet
+	 * adds up to less than 2^46), two sums for the pipeline */
+	while (len >= 16) {
 		memcpy(&w, p, 8);
-		s += w;
-		s += s < w;
+		memcpy(&w2, p + 8, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+		s2 += (w2 & 0xffffffffu) + (w2 >> 32);
+		p += 16;
+		len -= 16;
+	}
+	s += s2;
+	if (len >= 8) {
+		memcpy(&w, p, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
 		p += 8;
 		len -= 8;
 	}
