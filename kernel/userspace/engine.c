@@ -142,11 +142,13 @@ static void tun_write_transport(struct us_be *u, struct esp_buf *b, uint8_t prot
 	us_rx_deliver(u, h, b->len + hl);
 }
 
-/* The ESP packet at off in the free rx slot u->nrx, len bytes. */
-static void us_rx_one(struct us_be *u, size_t off, size_t len,
+/* The ESP packet at off in the free rx slot u->nrx, len bytes, or at src
+ * (then decrypted from there into the slot). */
+static void us_rx_one(struct us_be *u, size_t off, size_t len, const uint8_t *src,
 		      const struct sockaddr_storage *peer)
 {
-	struct esp_buf b = { .base = u->rx[u->nrx], .cap = US_BUF_SIZE, .off = off, .len = len };
+	struct esp_buf b = { .base = u->rx[u->nrx], .cap = US_BUF_SIZE, .off = off, .len = len,
+			     .src = src };
 	enum esp_result res;
 	struct esp_sa *sa;
 	uint8_t nh = 0;
@@ -171,8 +173,7 @@ void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 	}
 	if (u->nrx == US_RX_MAX)
 		us_rx_flush(u);
-	memcpy(u->rx[u->nrx] + US_HEADROOM, esp, len);
-	us_rx_one(u, US_HEADROOM, len, peer);
+	us_rx_one(u, US_HEADROOM, len, esp, peer);	/* no copy: decrypted into the slot */
 	if (u->nrx && !u->flush_pending) {
 		/* the socket code delivers a burst one by one: write after it */
 		u->flush_pending = true;
@@ -474,7 +475,7 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 				u->rx[s] = tmp;
 			}
 			/* slots base..s-1 hold dropped packets: free */
-			us_rx_one(u, US_HEADROOM + off, n - off, &u->rxaddr[i]);
+			us_rx_one(u, US_HEADROOM + off, n - off, NULL, &u->rxaddr[i]);
 		}
 		if (got < free_slots)
 			break;

@@ -363,11 +363,11 @@ enum us_verdict us_ipsec_input(struct us_ipsec *us, struct esp_buf *b,
 	*esp_res = ESP_OK;
 	if (b->off > b->cap || b->len > b->cap - b->off)
 		return verdict(us, US_DROP_MALFORMED);
-	r = rd_init(b->base + b->off, b->len);
+	r = rd_init(esp_buf_data(b), b->len);
 	if (us->segment && rd_u32(&r, &spi) && rd_u32(&r, &seq) &&
 	    !us->segment(us->segment_ctx, spi, peer, seq, KERNEL_DIR_IN))
 		return verdict(us, US_DROP_SEGMENT);
-	r = rd_init(b->base + b->off, b->len);
+	r = rd_init(esp_buf_data(b), b->len);
 	*esp_res = sad_decap(&us->sad, b, &nh, sa_out);
 	if (*esp_res == ESP_DROP_UNKNOWN_SPI && us->ev.unknown_spi && rd_u32(&r, &spi))
 		us->ev.unknown_spi(us->ev.ctx, spi, peer);
