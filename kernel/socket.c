@@ -32,6 +32,7 @@ struct net {
 	struct net_sock socks[SOCK_COUNT];
 	struct net_counters counters;
 	uint32_t mark;		/* SO_MARK of every socket, 0: none */
+	bool no_udp_gso;	/* the kernel refused UDP_SEGMENT once */
 	uint8_t buf[NET_MAX_DGRAM];
 };
 
@@ -57,11 +58,9 @@ static void net_local_from_cmsg(struct msghdr *mh, struct net_sock *s,
 	sockaddr_set_port(local, s->port);
 }
 
-static void net_dispatch(struct net *n, struct net_sock *s, size_t len,
+static void net_dispatch(struct net *n, struct net_sock *s, const uint8_t *p, size_t len,
 			 const struct net_endpoints *ep)
 {
-	const uint8_t *p = n->buf;
-
 	if (!s->natt) {
 		n->counters.ike_in++;
 		n->cfg.on_ike(n->cfg.ctx, p, len, ep);
@@ -85,6 +84,20 @@ static void net_dispatch(struct net *n, struct net_sock *s, size_t len,
 		n->cfg.on_esp(n->cfg.ctx, p, len, ep);
 }
 
+/* UDP_GRO: the size of the datagrams a coalesced receive carries, or 0. */
+static size_t net_gro_size(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
 static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_sock *s = arg;
@@ -96,7 +109,7 @@ static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 		struct net_endpoints ep;
 		union {
 			struct cmsghdr align;
-			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
 		} ctl;
 		struct iovec iov = { .iov_base = n->buf, .iov_len = sizeof(n->buf) };
 		struct msghdr mh = {
@@ -105,6 +118,7 @@ static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 			.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 		};
 		ssize_t got = recvmsg(fd, &mh, MSG_DONTWAIT);
+		size_t seg;
 
 		if (got < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -115,7 +129,17 @@ static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 		if (mh.msg_flags & MSG_TRUNC)
 			continue;
 		net_local_from_cmsg(&mh, s, &ep.local);
-		net_dispatch(n, s, (size_t)got, &ep);
+		seg = net_gro_size(&mh);
+		if (!seg || seg >= (size_t)got) {
+			net_dispatch(n, s, n->buf, (size_t)got, &ep);
+			continue;
+		}
+		/* several datagrams of one flow, each seg bytes (the last may be
+		 * shorter): each is ESP, IKE or a keepalive on its own */
+		n->counters.esp_gro_in++;
+		for (size_t off = 0; off < (size_t)got; off += seg)
+			net_dispatch(n, s, n->buf + off,
+				     (size_t)got - off < seg ? (size_t)got - off : seg, &ep);
 	}
 }
 
@@ -139,6 +163,9 @@ static int net_sock_open(struct net *n, struct net_sock *s, struct event_base *b
 
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		/* a burst of ESP from one peer may arrive as one receive (kernels
+		 * without UDP_GRO deliver datagrams one by one: fine too) */
+		setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 	}
 	if (family == AF_INET) {
 		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0)
@@ -261,9 +288,12 @@ bool net_pick_source(struct net *n, struct net_endpoints *ep)
 
 bool net_set_udp_encap(struct net *n)
 {
-	int type = UDP_ENCAP_ESPINUDP;
+	int type = UDP_ENCAP_ESPINUDP, off = 0;
 
 	for (int i = 0; i < SOCK_COUNT; i++) {
+		/* the kernel's ESP takes the datagrams: no coalescing for us */
+		if (n->socks[i].fd >= 0 && n->socks[i].natt)
+			setsockopt(n->socks[i].fd, IPPROTO_UDP, UDP_GRO, &off, sizeof(off));
 		if (n->socks[i].fd >= 0 && n->socks[i].natt &&
 		    setsockopt(n->socks[i].fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)) < 0) {
 			log_error("net: cannot set UDP_ENCAP: %s", strerror(errno));
@@ -284,52 +314,71 @@ static struct net_sock *net_pick(struct net *n, int family, uint16_t local_port)
 	return ike->fd >= 0 ? ike : NULL;
 }
 
-static bool net_sendv(struct net *n, struct net_sock *s, const struct net_endpoints *ep,
-		      struct iovec *iov, int iovcnt)
+static bool net_sendv_gso(struct net *n, struct net_sock *s, const struct net_endpoints *ep,
+			  struct iovec *iov, int iovcnt, uint16_t gso_size)
 {
 	union {
 		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(uint16_t))];
 	} ctl;
 	struct msghdr mh = {
 		.msg_name = (void *)&ep->remote,
 		.msg_namelen = ep->remote.ss_family == AF_INET ? sizeof(struct sockaddr_in)
 							      : sizeof(struct sockaddr_in6),
 		.msg_iov = iov, .msg_iovlen = (size_t)iovcnt,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
 	};
+	struct cmsghdr *c;
+	size_t used = 0;
+
 	memset(&ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&mh);
 	if (ep->local.ss_family == AF_INET &&
 	    ((const struct sockaddr_in *)&ep->local)->sin_addr.s_addr != INADDR_ANY) {
 		struct in_pktinfo pi = { .ipi_spec_dst =
 					 ((const struct sockaddr_in *)&ep->local)->sin_addr };
-		struct cmsghdr *c;
 
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		used += CMSG_SPACE(sizeof(pi));
+		c = CMSG_NXTHDR(&mh, c);
 	} else if (ep->local.ss_family == AF_INET6) {
 		struct in6_pktinfo pi6 = { .ipi6_addr =
 					   ((const struct sockaddr_in6 *)&ep->local)->sin6_addr };
-		struct cmsghdr *c;
 
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi6));
-		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = IPPROTO_IPV6;
 		c->cmsg_type = IPV6_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi6));
 		memcpy(CMSG_DATA(c), &pi6, sizeof(pi6));
+		used += CMSG_SPACE(sizeof(pi6));
+		c = CMSG_NXTHDR(&mh, c);
 	}
+	if (gso_size) {
+		c->cmsg_level = SOL_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(gso_size));
+		memcpy(CMSG_DATA(c), &gso_size, sizeof(gso_size));
+		used += CMSG_SPACE(sizeof(gso_size));
+	}
+	mh.msg_controllen = used;
+	if (!used)
+		mh.msg_control = NULL;
 	if (sendmsg(s->fd, &mh, 0) < 0) {
+		if (gso_size)
+			return false;	/* the caller counts and falls back */
 		n->counters.send_errors++;
 		log_debug("net: send failed: %s", strerror(errno));
 		return false;
 	}
 	return true;
+}
+
+static bool net_sendv(struct net *n, struct net_sock *s, const struct net_endpoints *ep,
+		      struct iovec *iov, int iovcnt)
+{
+	return net_sendv_gso(n, s, ep, iov, iovcnt, 0);
 }
 
 bool net_send_ike(struct net *n, const struct net_endpoints *ep,
@@ -361,6 +410,35 @@ bool net_send_esp_udp(struct net *n, const struct net_endpoints *ep,
 	if (s->fd < 0)
 		return false;
 	return net_sendv(n, s, ep, &iov, 1);
+}
+
+bool net_send_esp_udp_gso(struct net *n, const struct net_endpoints *ep,
+			  struct iovec *pkts, int cnt, uint16_t seg_size)
+{
+	bool v6 = ep->remote.ss_family == AF_INET6;
+	struct net_sock *s = &n->socks[v6 ? SOCK_V6_NATT : SOCK_V4_NATT];
+	int i;
+
+	if (s->fd < 0)
+		return false;
+	if (cnt > 1 && !n->no_udp_gso) {
+		if (net_sendv_gso(n, s, ep, pkts, cnt, seg_size)) {
+			n->counters.esp_gso_out++;
+			return true;
+		}
+		if (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+			log_warn("net: UDP GSO refused (%s): one ESP packet per send",
+				 strerror(errno));
+			n->no_udp_gso = true;
+		} else if (errno != EINVAL && errno != EMSGSIZE) {
+			n->counters.send_errors++;
+			return false;
+		}	/* else a segment too large for the path: send them singly */
+	}
+	for (i = 0; i < cnt; i++)
+		if (!net_sendv(n, s, ep, &pkts[i], 1))
+			return false;
+	return true;
 }
 
 bool net_send_keepalive(struct net *n, const struct net_endpoints *ep)

@@ -23,6 +23,8 @@ struct net_counters {
 	uint64_t ike_in, ike_out, esp_in, keepalive_in;
 	uint64_t short_in;	/* under the 4-byte minimum on 4500 */
 	uint64_t send_errors;
+	uint64_t esp_gso_out;	/* sends of several ESP packets at once (UDP_SEGMENT) */
+	uint64_t esp_gro_in;	/* receives that carried several datagrams (UDP_GRO) */
 };
 
 typedef void (*net_ike_fn)(void *ctx, const uint8_t *msg, size_t len,
@@ -51,6 +53,12 @@ bool net_send_ike(struct net *n, const struct net_endpoints *ep,
 /* Sends an ESP packet in UDP (no marker) from the NAT-T socket. */
 bool net_send_esp_udp(struct net *n, const struct net_endpoints *ep,
 		      const uint8_t *pkt, size_t len);
+/* Sends cnt ESP packets to one peer with one sendmsg (UDP GSO,
+ * UDP_SEGMENT): all seg_size bytes long except the last, which may be
+ * shorter. Falls back to one send per packet (logged once) if the kernel
+ * refuses. false if a send failed. */
+bool net_send_esp_udp_gso(struct net *n, const struct net_endpoints *ep,
+			  struct iovec *pkts, int cnt, uint16_t seg_size);
 /* Sends a one-byte NAT keepalive (RFC 3948 section 2.3). */
 bool net_send_keepalive(struct net *n, const struct net_endpoints *ep);
 const struct net_counters *net_get_counters(const struct net *n);

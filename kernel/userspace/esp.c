@@ -261,13 +261,15 @@ enum esp_result esp_decap(struct esp_sa *sa, struct esp_buf *b, uint8_t *next_he
 	uint32_t spi, seq_lo;
 	uint64_t seq;
 	size_t fixed, ct_len, plen;
-	uint8_t *pkt, *ct, padlen, nh;
+	const uint8_t *pkt;
+	uint8_t *out, *ct, padlen, nh;
 	enum esp_result res;
 	int rc;
 
 	if (b->off > b->cap || b->len > b->cap - b->off)
 		return drop(sa, ESP_DROP_TRUNCATED);
-	pkt = b->base + b->off;
+	pkt = esp_buf_data(b);
+	out = b->base + b->off;
 	r = rd_init(pkt, b->len);
 	if (!rd_u32(&r, &spi) || !rd_u32(&r, &seq_lo))
 		return drop(sa, ESP_DROP_TRUNCATED);
@@ -287,14 +289,15 @@ enum esp_result esp_decap(struct esp_sa *sa, struct esp_buf *b, uint8_t *next_he
 	case REPLAY_DUPLICATE: return drop(sa, ESP_DROP_REPLAY);
 	default: return drop(sa, ESP_DROP_TOO_OLD);
 	}
-	rc = esp_crypto_open(&sa->crypto, pkt, ct_len, seq, sa->esn);
+	rc = esp_crypto_open(&sa->crypto, pkt, out, ct_len, seq, sa->esn);
 	if (rc)
 		return drop(sa, rc > 0 ? ESP_DROP_ICV : ESP_DROP_CRYPTO);
 	/* authentic: the number is used up even if the content is bad */
 	if (replay_update(&sa->replay, seq) != REPLAY_OK)
 		return drop(sa, ESP_DROP_REPLAY);
 
-	ct = pkt + ESP_HDR_LEN + sa->crypto.iv_len;
+	b->src = NULL;	/* the plaintext is at out now */
+	ct = out + ESP_HDR_LEN + sa->crypto.iv_len;
 	padlen = ct[ct_len - 2];
 	nh = ct[ct_len - 1];
 	if ((size_t)padlen + 2 > ct_len)

@@ -40,13 +40,23 @@ enum esp_result {
 const char *esp_result_name(enum esp_result r);
 
 /* A packet in a caller buffer: data at base + off, len bytes, cap total.
- * Encapsulation needs esp_headroom() bytes before and esp_tailroom() after. */
+ * Encapsulation needs esp_headroom() bytes before and esp_tailroom() after.
+ * Decapsulation may read the ESP packet from src instead (len bytes, left
+ * unchanged) and decrypt it straight to base + off, saving a copy; src is
+ * NULL again once the payload is there. */
 struct esp_buf {
 	uint8_t *base;
 	size_t cap;
 	size_t off;
 	size_t len;
+	const uint8_t *src;
 };
+
+/* Where the packet's bytes are now. */
+static inline const uint8_t *esp_buf_data(const struct esp_buf *b)
+{
+	return b->src ? b->src : b->base + b->off;
+}
 
 struct esp_sa_stats {
 	uint64_t bytes;		/* clear-text payload bytes */

@@ -175,17 +175,18 @@ static size_t make_aad(uint8_t *aad, const uint8_t *pkt, uint64_t seq, bool esn)
 
 /* AEAD: nonce = salt || IV, IV = the 64-bit sequence number (unique per key,
  * RFC 4106 section 3.1 allows any unique value). */
-static int aead_run(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t seq,
-		    bool esn, bool seal)
+static int aead_run(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size_t ct_len,
+		    uint64_t seq, bool esn, bool seal)
 {
-	uint8_t nonce[12], aad[12], *iv = pkt + ESP_HDR_LEN, *ct = iv + 8;
-	uint8_t *icv = ct + ct_len;
+	uint8_t nonce[12], aad[12];
+	const uint8_t *iv = pkt + ESP_HDR_LEN, *ct = iv + 8;
+	uint8_t *oct = out + ESP_HDR_LEN + 8, *icv = out + ESP_HDR_LEN + 8 + ct_len;
 	size_t aad_len;
 	int outl;
 
-	if (seal) {
+	if (seal) {	/* in place: out == pkt */
 		for (int i = 0; i < 8; i++)
-			iv[i] = (uint8_t)(seq >> (56 - 8 * i));
+			out[ESP_HDR_LEN + i] = (uint8_t)(seq >> (56 - 8 * i));
 	}
 	memcpy(nonce, c->salt, 4);
 	memcpy(nonce + 4, iv, 8);
@@ -193,11 +194,12 @@ static int aead_run(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t 
 	if (!EVP_CipherInit_ex(c->cctx, NULL, NULL, NULL, nonce, -1) ||
 	    !EVP_CipherUpdate(c->cctx, NULL, &outl, aad, (int)aad_len))
 		return -1;
-	if (!seal && !EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_SET_TAG, c->icv_len, icv))
+	if (!seal && !EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_SET_TAG, c->icv_len,
+					  (void *)(ct + ct_len)))	/* copied by OpenSSL */
 		return -1;
-	if (ct_len && !EVP_CipherUpdate(c->cctx, ct, &outl, ct, (int)ct_len))
+	if (ct_len && !EVP_CipherUpdate(c->cctx, oct, &outl, ct, (int)ct_len))
 		return -1;
-	if (!EVP_CipherFinal_ex(c->cctx, ct + ct_len, &outl))
+	if (!EVP_CipherFinal_ex(c->cctx, oct + ct_len, &outl))
 		return seal ? -1 : 1;	/* decrypt: tag mismatch */
 	if (seal && !EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_AEAD_GET_TAG, c->icv_len, icv))
 		return -1;
@@ -221,13 +223,14 @@ static int hmac_compute(struct esp_crypto *c, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
-static int cbc_cipher(struct esp_crypto *c, const uint8_t *iv, uint8_t *ct, size_t ct_len)
+static int cbc_cipher(struct esp_crypto *c, const uint8_t *iv, const uint8_t *ct, uint8_t *out,
+		      size_t ct_len)
 {
 	uint8_t scratch[16];
 	int outl;
 
 	return EVP_CipherInit_ex(c->cctx, NULL, NULL, NULL, iv, -1) &&
-	       EVP_CipherUpdate(c->cctx, ct, &outl, ct, (int)ct_len) &&
+	       EVP_CipherUpdate(c->cctx, out, &outl, ct, (int)ct_len) &&
 	       (size_t)outl == ct_len &&
 	       EVP_CipherFinal_ex(c->cctx, scratch, &outl) ? 0 : -1;
 }
@@ -239,7 +242,7 @@ int esp_crypto_seal(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t 
 	if (!c->encrypt || ct_len > INT_MAX / 2 || ct_len % c->align)
 		return -1;
 	if (c->aead)
-		return aead_run(c, pkt, ct_len, seq, esn, true);
+		return aead_run(c, pkt, pkt, ct_len, seq, esn, true);
 	if (c->ivpool_pos + c->iv_len > sizeof(c->ivpool)) {
 		if (RAND_bytes(c->ivpool, sizeof(c->ivpool)) != 1)
 			return -1;
@@ -247,25 +250,27 @@ int esp_crypto_seal(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t 
 	}
 	memcpy(iv, c->ivpool + c->ivpool_pos, c->iv_len);
 	c->ivpool_pos += c->iv_len;
-	if (cbc_cipher(c, iv, iv + c->iv_len, ct_len))
+	if (cbc_cipher(c, iv, iv + c->iv_len, iv + c->iv_len, ct_len))
 		return -1;
 	return hmac_compute(c, pkt, ESP_HDR_LEN + c->iv_len + ct_len, seq, esn,
 			    iv + c->iv_len + ct_len);
 }
 
-int esp_crypto_open(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t seq, bool esn)
+int esp_crypto_open(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size_t ct_len,
+		    uint64_t seq, bool esn)
 {
-	uint8_t mac[ESP_ICV_MAX], *iv = pkt + ESP_HDR_LEN;
+	uint8_t mac[ESP_ICV_MAX];
+	const uint8_t *iv = pkt + ESP_HDR_LEN;
 	size_t auth_len = ESP_HDR_LEN + c->iv_len + ct_len;
 
 	if (c->encrypt || ct_len > INT_MAX / 2 || ct_len % (c->aead ? 1 : c->align))
 		return -1;
 	if (c->aead)
-		return aead_run(c, pkt, ct_len, seq, esn, false);
+		return aead_run(c, pkt, out, ct_len, seq, esn, false);
 	/* encrypt-then-MAC: authenticate before touching the ciphertext */
 	if (hmac_compute(c, pkt, auth_len, seq, esn, mac))
 		return -1;
 	if (!mem_equal_ct(mac, pkt + auth_len, c->icv_len))
 		return 1;
-	return cbc_cipher(c, iv, iv + c->iv_len, ct_len);
+	return cbc_cipher(c, iv, iv + c->iv_len, out + ESP_HDR_LEN + c->iv_len, ct_len);
 }

@@ -54,8 +54,11 @@ void esp_crypto_clear(struct esp_crypto *c);
  * the ICV after the ciphertext. seq is the full 64-bit number. 0 or -1. */
 int esp_crypto_seal(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t seq, bool esn);
 
-/* Verify the ICV and decrypt in place. 0 ok, 1 ICV mismatch, -1 library
- * failure. On failure the ciphertext area may hold garbage. */
-int esp_crypto_open(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t seq, bool esn);
+/* Verify the ICV and decrypt: the plaintext goes to out + 8 + iv_len (out
+ * == pkt: in place; otherwise out has room for the whole packet and pkt is
+ * left alone). 0 ok, 1 ICV mismatch, -1 library failure. On failure the
+ * plaintext area may hold garbage. */
+int esp_crypto_open(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size_t ct_len,
+		    uint64_t seq, bool esn);
 
 #endif

@@ -186,7 +186,7 @@ enum esp_result sad_decap(struct sad *s, struct esp_buf *b, uint8_t *next_header
 		s->drops[ESP_DROP_TRUNCATED]++;
 		return ESP_DROP_TRUNCATED;
 	}
-	r = rd_init(b->base + b->off, b->len);
+	r = rd_init(esp_buf_data(b), b->len);
 	if (!rd_u32(&r, &spi)) {
 		s->drops[ESP_DROP_TRUNCATED]++;
 		return ESP_DROP_TRUNCATED;

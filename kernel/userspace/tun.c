@@ -40,7 +40,7 @@ out:
 	return ok;
 }
 
-bool tun_open(struct tun *t, const char *name, int nqueues, int mtu)
+static bool tun_open_flags(struct tun *t, const char *name, int nqueues, int mtu, bool vnet)
 {
 	memset(t, 0, sizeof(*t));
 	for (int i = 0; i < TUN_MAX_QUEUES; i++)
@@ -59,11 +59,23 @@ bool tun_open(struct tun *t, const char *name, int nqueues, int mtu)
 		}
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-		ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (nqueues > 1 ? IFF_MULTI_QUEUE : 0);
+		ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (nqueues > 1 ? IFF_MULTI_QUEUE : 0) |
+				(vnet ? IFF_VNET_HDR : 0);
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-			log_error("tun %s: cannot create queue %d: %s", name, i, strerror(errno));
+			if (!vnet)
+				log_error("tun %s: cannot create queue %d: %s", name, i,
+					  strerror(errno));
 			close(fd);
 			goto fail;
+		}
+		if (vnet && i == 0) {
+			unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+			if (ioctl(fd, TUNSETOFFLOAD, off) < 0)
+				log_warn("tun %s: no TSO offloads (%s): one packet per read",
+					 name, strerror(errno));
+			else
+				t->offload = true;
 		}
 		snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
 		t->fds[t->nqueues++] = fd;
@@ -73,10 +85,25 @@ bool tun_open(struct tun *t, const char *name, int nqueues, int mtu)
 	t->ifindex = (int)if_nametoindex(t->name);
 	if (!t->ifindex)
 		goto fail;
+	t->vnet = vnet;
 	return true;
 fail:
 	tun_close(t);
 	return false;
+}
+
+bool tun_open(struct tun *t, const char *name, int nqueues, int mtu)
+{
+	return tun_open_flags(t, name, nqueues, mtu, false);
+}
+
+bool tun_open_offload(struct tun *t, const char *name, int nqueues, int mtu)
+{
+	if (tun_open_flags(t, name, nqueues, mtu, true))
+		return true;
+	log_warn("tun %s: no IFF_VNET_HDR (%s): plain device without offloads", name,
+		 strerror(errno));
+	return tun_open_flags(t, name, nqueues, mtu, false);
 }
 
 void tun_close(struct tun *t)

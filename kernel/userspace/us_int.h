@@ -2,14 +2,22 @@
 #ifndef CYGNET_KERNEL_USERSPACE_US_INT_H
 #define CYGNET_KERNEL_USERSPACE_US_INT_H
 
+#include <sys/socket.h>
+
 #include "kernel/route.h"
+#include "kernel/userspace/gro.h"
 #include "kernel/userspace/us_ipsec.h"
 #include "kernel/userspace/tun.h"
 #include "kernel/userspace/userspace.h"
 
 #define US_BUF_SIZE 65600
 #define US_HEADROOM 128
-#define US_BATCH 64
+#define US_BATCH 64		/* TUN reads / socket receive calls per wakeup */
+#define US_TX_MAX 64		/* ESP packets per sendmmsg */
+#define US_RX_MAX 64		/* decrypted packets per GRO batch */
+#define US_TAILROOM 256
+#define US_UDP_GSO_MAX 64	/* ESP packets per UDP GSO send (kernel limit) */
+#define US_UDP_GSO_BYTES 65000	/* and bytes (one UDP datagram's length field) */		/* ESP trailer, padding and ICV after a packet */
 #define US_RAW_RCVBUF (4 << 20)	/* bytes */
 #define US_HOLD_MAX 8		/* packets held per reqid while an SA is negotiated */
 #define US_HOLD_REQIDS 32
@@ -21,6 +29,13 @@ struct us_hold {
 	int count;
 	size_t len[US_HOLD_MAX];
 	uint8_t *pkt[US_HOLD_MAX];
+};
+
+/* One outbound packet: clear text at off, then the ESP packet in place. */
+struct us_tx {
+	uint8_t *buf;
+	size_t off, len;
+	struct esp_sa *sa;
 };
 
 struct us_be {
@@ -36,12 +51,32 @@ struct us_be {
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
 	struct userspace_counters counters;
 	struct us_hold hold[US_HOLD_REQIDS];
-	uint8_t buf[US_BUF_SIZE];
+	/* out: TUN reads land in rbuf; segments (or copies of small packets)
+	 * in tx[] slots of tx_cap bytes, sent together by us_tx_flush */
+	uint8_t *rbuf;
+	size_t tx_cap;
+	int ntx;
+	struct us_tx tx[US_TX_MAX];
+	struct mmsghdr txmsg[US_TX_MAX];
+	struct iovec txiov[US_TX_MAX];
+	struct sockaddr_storage txaddr[US_TX_MAX];
+	/* in: ESP lands in rx[] (US_BUF_SIZE each), is decrypted in place; the
+	 * first nrx hold packets waiting for us_rx_flush (GRO, TUN writes) */
+	int nrx;
+	bool flush_pending;
+	struct event *flush_ev;
+	uint8_t *rx[US_RX_MAX];
+	struct mmsghdr rxmsg[US_RX_MAX];
+	struct iovec rxiov[US_RX_MAX];
+	struct sockaddr_storage rxaddr[US_RX_MAX];
+	struct gro gro;
 };
 
 int us_engine_open(struct us_be *u, struct event_base *base);
 void us_engine_close(struct us_be *u);
-/* Inbound ESP from the SPI on; peer is the outer source. */
+/* Inbound ESP from the SPI on; peer is the outer source. The clear packet
+ * reaches the TUN when the receive batch is flushed (at the end of the
+ * current event loop iteration at the latest). */
 void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 		     const struct sockaddr_storage *peer, const struct sockaddr_storage *local);
 /* An outbound SA arrived: send what was held for its reqid. */

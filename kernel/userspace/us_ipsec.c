@@ -311,19 +311,36 @@ enum us_verdict us_ipsec_output(struct us_ipsec *us, struct esp_buf *b,
 		return verdict(us, US_DROP_NO_SA);
 	}
 	*sa_out = sa;
+	return us_ipsec_output_sa(us, b, sa, esp_res);
+}
+
+enum us_verdict us_ipsec_output_sa(struct us_ipsec *us, struct esp_buf *b, struct esp_sa *sa,
+				   enum esp_result *esp_res)
+{
+	uint8_t proto = 0;
+
+	*esp_res = ESP_OK;
 	if (us->segment && !us->segment(us->segment_ctx, sa->spi,
 					 (const struct sockaddr *)&sa->dst, 0, KERNEL_DIR_OUT))
 		return verdict(us, US_DROP_SEGMENT);
 	if (sa->mode == KERNEL_MODE_TRANSPORT) {
 		/* ESP protects the payload; the sender writes the outer header */
-		size_t hl = k.family == AF_INET ? (size_t)(b->base[b->off] & 0x0f) * 4 : 40;
+		struct rd r = rd_init(b->base + b->off, b->len);
+		uint8_t vihl;
+		size_t hl;
 
-		if (k.family == AF_INET6 && b->base[b->off + 6] != k.proto)
-			return verdict(us, US_DROP_MALFORMED);	/* extension headers */
+		if (!rd_u8(&r, &vihl))
+			return verdict(us, US_DROP_MALFORMED);
+		hl = vihl >> 4 == 4 ? (size_t)(vihl & 0x0f) * 4 : 40;
+		/* IPv4 protocol / IPv6 next header (extension headers: refused) */
+		if (!rd_skip(&r, vihl >> 4 == 4 ? 8 : 5) || !rd_u8(&r, &proto) || hl > b->len ||
+		    (vihl >> 4 == 6 && (proto == 0 || proto == 43 || proto == 44 ||
+					proto == 51 || proto == 60)))
+			return verdict(us, US_DROP_MALFORMED);
 		b->off += hl;
 		b->len -= hl;
 	}
-	*esp_res = esp_encap(sa, b, k.proto);
+	*esp_res = esp_encap(sa, b, proto);
 	if (*esp_res != ESP_OK) {
 		us->sad.drops[*esp_res]++;
 		return verdict(us, US_DROP_ESP);
@@ -346,11 +363,11 @@ enum us_verdict us_ipsec_input(struct us_ipsec *us, struct esp_buf *b,
 	*esp_res = ESP_OK;
 	if (b->off > b->cap || b->len > b->cap - b->off)
 		return verdict(us, US_DROP_MALFORMED);
-	r = rd_init(b->base + b->off, b->len);
+	r = rd_init(esp_buf_data(b), b->len);
 	if (us->segment && rd_u32(&r, &spi) && rd_u32(&r, &seq) &&
 	    !us->segment(us->segment_ctx, spi, peer, seq, KERNEL_DIR_IN))
 		return verdict(us, US_DROP_SEGMENT);
-	r = rd_init(b->base + b->off, b->len);
+	r = rd_init(esp_buf_data(b), b->len);
 	*esp_res = sad_decap(&us->sad, b, &nh, sa_out);
 	if (*esp_res == ESP_DROP_UNKNOWN_SPI && us->ev.unknown_spi && rd_u32(&r, &spi))
 		us->ev.unknown_spi(us->ev.ctx, spi, peer);

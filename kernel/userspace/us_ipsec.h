@@ -44,6 +44,12 @@ int us_ipsec_create(struct kernel_ipsec *ki, const struct kernel_ipsec_events *e
  * socket (UDP encapsulation or raw IP protocol 50). */
 enum us_verdict us_ipsec_output(struct us_ipsec *us, struct esp_buf *b,
 				struct esp_sa **sa_out, enum esp_result *esp_res);
+/* The part of us_ipsec_output after the SPD and SAD lookups, for a packet
+ * known to take the same policy and SA as one just passed (a segment of the
+ * same GSO packet; sa valid until the caller returns to its event loop):
+ * segment filter, transport-mode header strip, ESP, verdict counters. */
+enum us_verdict us_ipsec_output_sa(struct us_ipsec *us, struct esp_buf *b, struct esp_sa *sa,
+				   enum esp_result *esp_res);
 /* ESP packet from peer (from the SPI on). On US_CLEAR *next_header (may be
  * NULL) is the payload's protocol: 4/41 in tunnel mode, the transport
  * protocol in transport mode, where the caller rebuilds the IP header. */

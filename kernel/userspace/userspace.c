@@ -157,6 +157,15 @@ static void us_destroy(void *be)
 		return;
 	if (u->rules)
 		us_rules(u, false);
+	if (u->tun.nqueues)
+		log_info("userspace: TUN reads %llu (%llu segments), writes %llu (%llu segments); "
+			 "sendmmsg %llu, recvmmsg %llu (protocol 50)",
+			 (unsigned long long)u->counters.tun_in,
+			 (unsigned long long)u->counters.tun_in_segs,
+			 (unsigned long long)u->counters.tun_out,
+			 (unsigned long long)u->counters.tun_out_segs,
+			 (unsigned long long)u->counters.tx_batches,
+			 (unsigned long long)u->counters.rx_batches);
 	us_engine_close(u);
 	us_engine_drop_held(u);
 	if (u->inner.ops)
@@ -199,6 +208,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->cfg.tun_name = cfg && cfg->tun_name ? cfg->tun_name : "cygnet0";
 	u->cfg.mtu = cfg && cfg->mtu ? cfg->mtu : 1400;
 	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
+	u->cfg.no_offload = cfg && cfg->no_offload;
 	if (cfg && cfg->route_table && cfg->fwmark) {
 		u->cfg.route_table = cfg->route_table;
 		u->cfg.fwmark = cfg->fwmark;
@@ -212,7 +222,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		return NULL;
 	}
 	u->us = u->inner.be;
-	if (!tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) ||
+	if (!(u->cfg.no_offload ? tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) :
+	      tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu)) ||
 	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;
@@ -227,8 +238,9 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		log_info("userspace: tunnel routes in table %u, IKE/ESP marked 0x%x (rules %u, %u)",
 			 u->cfg.route_table, u->cfg.fwmark, u->cfg.rule_prio, u->cfg.rule_prio + 1);
 	}
-	log_info("userspace datapath on %s (mtu %d)%s", u->tun.name, u->cfg.mtu,
-		 u->raw4 >= 0 ? ", raw ESP accepted" : "");
+	log_info("userspace datapath on %s (mtu %d)%s%s", u->tun.name, u->cfg.mtu,
+		 u->raw4 >= 0 ? ", raw ESP accepted" : "",
+		 u->tun.offload ? ", TSO/GRO offloads" : "");
 	return &u->ki;
 }
 

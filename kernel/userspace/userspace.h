@@ -18,6 +18,7 @@ struct userspace_config {
 	const char *tun_name;		/* default "cygnet0" */
 	int mtu;			/* default 1400 */
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
+	bool no_offload;		/* plain TUN: no virtio header, TSO or GRO (tests) */
 	/* Policy routing (0: off, routes in the main table). With both set,
 	 * routes for the tunnels go to route_table, looked up at rule_prio + 1
 	 * for every packet, and IKE and ESP sockets carry fwmark, which a rule
@@ -33,6 +34,9 @@ struct userspace_config {
  * (struct us_ipsec: verdicts[], and per SA). */
 struct userspace_counters {
 	uint64_t tun_in, tun_out;	/* packets read from / written to the TUN */
+	uint64_t tun_in_segs;		/* MTU-sized packets after GSO splitting */
+	uint64_t tun_out_segs;		/* packets written, counting each coalesced segment */
+	uint64_t tx_batches, rx_batches;	/* sendmmsg / recvmmsg calls on raw ESP */
 	uint64_t esp_in, esp_out;
 	uint64_t held, held_dropped;	/* packets queued for an acquire / overflow */
 	uint64_t send_errors;

@@ -46,6 +46,7 @@ esp_iperf() {
 	json=$(ns_exec "$a" timeout $((IPERF_S + 30)) "${ESP_PRIO[@]}" iperf3 -c "$dst" -B "$src" \
 		-t "$IPERF_S" -J 2>/dev/null)
 	kill "$spid" 2>/dev/null
+	printf '%s\n' "$json" >"$(ns_dir "$a")/iperf3.json"
 	"$PY" -c 'import json,sys
 try:
     j = json.loads(sys.stdin.read()); print("%.0f" % (j["end"]["sum_received"]["bits_per_second"] / 1e6))
@@ -62,12 +63,14 @@ esp_pair() {
 }
 
 # swanctl.conf for one side: esp_swanctl FILE LOCAL REMOTE LID RID LTS RTS
+#   [CHILD_EXTRA [PREFIX [CONN_EXTRA]]]
 esp_swanctl() {
 	cat >"$1" <<CONF
 ${9:-}
 connections {
 	s2s {
 		version = 2
+		${10:-}
 		local_addrs = $2
 		remote_addrs = $3
 		proposals = aes256gcm16-prfsha256-x25519
@@ -133,36 +136,53 @@ esp_cygnet_daemon() {
 	printf 'daemon {\n\tdatapath = userspace\n\ttun_name = cygb%s\n}\n' "$1"
 }
 
-# Two cygnetd: A initiates at start (start_action = start).
+# Two cygnetd: A initiates at start (start_action = start). esp_cygnet
+# [udp]: raw ESP (no NAT, the default) or, with udp, ESP in UDP forced by
+# `encap = yes` on both (what libipsec always uses); sets esp_cy_mbps /
+# esp_cy_note or esp_cyu_mbps / esp_cyu_note.
 esp_cygnet() {
-	local d pid
-	esp_cy_mbps=""
-	esp_cy_note=""
-	esp_pair ca cb
-	esp_swanctl "$(ns_dir ca)/cygnet.conf" 192.0.2.1 192.0.2.2 a.example b.example \
-		10.1.0.0/24 10.2.0.0/24 "start_action = start" "$(esp_cygnet_daemon a)"
-	esp_swanctl "$(ns_dir cb)/cygnet.conf" 192.0.2.2 192.0.2.1 b.example a.example \
-		10.2.0.0/24 10.1.0.0/24 "" "$(esp_cygnet_daemon b)"
-	for n in cb ca; do
+	local d pid mbps="" note="" a=ca b=cb encap=""
+	if [ "${1:-}" = udp ]; then
+		a=cu
+		b=cv
+		encap="encap = yes"
+	fi
+	esp_pair $a $b
+	esp_swanctl "$(ns_dir $a)/cygnet.conf" 192.0.2.1 192.0.2.2 a.example b.example \
+		10.1.0.0/24 10.2.0.0/24 "start_action = start" "$(esp_cygnet_daemon $a)" "$encap"
+	esp_swanctl "$(ns_dir $b)/cygnet.conf" 192.0.2.2 192.0.2.1 b.example a.example \
+		10.2.0.0/24 10.1.0.0/24 "" "$(esp_cygnet_daemon $b)" "$encap"
+	for n in $b $a; do
 		d=$(ns_dir "$n")
 		pid=$(ns_bg "$n" "$d/cygnetd.log" "$CYGNETD" --foreground --log-level info \
 			--config "$d/cygnet.conf")
 		at_cleanup "kill $pid"
-		wait_for_quiet "grep -q 'started, IKE on UDP' '$d/cygnetd.log'" 5 ||
-			{ esp_cy_note="cygnetd did not start in $n"; return; }
+		if ! wait_for_quiet "grep -q 'started, IKE on UDP' '$d/cygnetd.log'" 5; then
+			note="cygnetd did not start in $n"
+			break
+		fi
 		esp_prio_pid "$pid"
 	done
-	if ! wait_for_quiet "grep -q \"CHILD SA 'net' installed\" '$(ns_dir ca)/cygnetd.log'" 15; then
-		esp_cy_note="the cygnetd site-to-site CHILD SA did not come up"
-	elif ! wait_for_quiet "ns_exec ca ping -c1 -W1 -I 10.1.0.1 10.2.0.1" 10; then
-		esp_cy_note="skipped: the CHILD SA is up, but no packet passes the cygnetd tunnel (the ESP datapath is not wired into cygnetd in this build)"
+	if [ -n "$note" ]; then
+		:
+	elif ! wait_for_quiet "grep -q \"CHILD SA 'net' installed\" '$(ns_dir $a)/cygnetd.log'" 15; then
+		note="the cygnetd site-to-site CHILD SA did not come up"
+	elif ! wait_for_quiet "ns_exec $a ping -c1 -W1 -I 10.1.0.1 10.2.0.1" 10; then
+		note="skipped: the CHILD SA is up, but no packet passes the cygnetd tunnel"
 	else
-		esp_cy_mbps=$(esp_iperf ca cb)
-		[ -n "$esp_cy_mbps" ] || esp_cy_note="iperf3 failed through the cygnetd tunnel"
+		mbps=$(esp_iperf $a $b)
+		[ -n "$mbps" ] || note="iperf3 failed through the cygnetd tunnel"
 	fi
-	log "cygnet: ${esp_cy_mbps:-n/a} Mbit/s $esp_cy_note"
-	ns_kill_all "$(ns_name ca)"
-	ns_kill_all "$(ns_name cb)"
+	log "cygnet ${1:-raw}: ${mbps:-n/a} Mbit/s $note"
+	ns_kill_all "$(ns_name $a)"
+	ns_kill_all "$(ns_name $b)"
+	if [ "${1:-}" = udp ]; then
+		esp_cyu_mbps=$mbps
+		esp_cyu_note=$note
+	else
+		esp_cy_mbps=$mbps
+		esp_cy_note=$note
+	fi
 }
 
 esp_bench() {
@@ -170,6 +190,7 @@ esp_bench() {
 	log "openssl speed aes-256-gcm 1400 bytes, one core: ${esp_limit_mbps:-n/a} Mbit/s"
 	esp_strongswan
 	esp_cygnet
+	esp_cygnet udp
 	# the clear path for scale (same veth, no tunnel)
 	ns_create cl1 cl2
 	ns_veth cl1 eth0 192.0.2.1/24 cl2 eth0 192.0.2.2/24

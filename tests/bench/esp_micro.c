@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	do {
 		for (int i = 0; i < 1000; i++) {
-			struct esp_buf b = { buf, sizeof(buf), 64, 1400 };
+			struct esp_buf b = { buf, sizeof(buf), 64, 1400, NULL };
 			uint8_t nh;
 
 			buf[64] = 0x45;

@@ -263,6 +263,7 @@ if [ "${BENCH_ESP:-1}" = 1 ]; then
 	esp_bench
 else
 	esp_cy_note="skipped: BENCH_ESP=0"
+	esp_cyu_note="skipped: BENCH_ESP=0"
 	esp_ss_note="skipped: BENCH_ESP=0"
 fi
 

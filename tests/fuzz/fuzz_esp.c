@@ -72,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	replay_init(&in->replay, 0, in->esn);
 	in->hard_fired = in->soft_fired = false;
 	memcpy(buf, data + 1, size - 1);
-	b = (struct esp_buf){ buf, sizeof(buf), 0, size - 1 };
+	b = (struct esp_buf){ buf, sizeof(buf), 0, size - 1, NULL };
 	if (data[0] & 8) {
 		size_t fixed = ESP_HDR_LEN + out->crypto.iv_len + out->crypto.icv_len;
 		size_t ct;

@@ -119,6 +119,7 @@ static inline void esp_test_inner(struct esp_buf *b, uint8_t *base, int version,
 	b->cap = ESP_TEST_BUFSZ;
 	b->off = ESP_TEST_HEADROOM;
 	b->len = hl + len;
+	b->src = NULL;
 }
 
 #endif

@@ -107,7 +107,7 @@ START_TEST(sad_decap_counts_unknown_spi)
 	buf[0] = (uint8_t)(spi >> 24); buf[1] = (uint8_t)(spi >> 16);
 	buf[2] = (uint8_t)(spi >> 8); buf[3] = (uint8_t)spi;
 	memset(buf + 4, 0, 60);
-	b = (struct esp_buf){ buf, sizeof(buf), 0, 64 };
+	b = (struct esp_buf){ buf, sizeof(buf), 0, 64, NULL };
 	ck_assert_int_eq(sad_decap(&s, &b, &nh, &found), ESP_DROP_UNKNOWN_SPI);
 	ck_assert_uint_eq(s.drops[ESP_DROP_UNKNOWN_SPI], 2);
 	ck_assert_uint_eq(s.drops[ESP_DROP_TRUNCATED], 1);

@@ -15,12 +15,18 @@ static struct esp_buf make_packet(struct esp_sa *out, uint8_t *buf, size_t paylo
 static enum esp_result decap_copy(struct esp_sa *in, const struct esp_buf *pkt,
 				  size_t flip_at, uint8_t mask, size_t len)
 {
+	static uint8_t wire[ESP_TEST_BUFSZ];
 	uint8_t buf[ESP_TEST_BUFSZ], nh;
-	struct esp_buf b = { buf, sizeof(buf), 16, len };
+	struct esp_buf b = { buf, sizeof(buf), 16, len, NULL };
 
 	memcpy(buf + 16, pkt->base + pkt->off, len);
 	if (flip_at < len)
 		buf[16 + flip_at] ^= mask;
+	if (flip_at & 1) {	/* half of them decrypted from another buffer */
+		memcpy(wire, buf + 16, len);
+		memset(buf + 16, 0, len);
+		b.src = wire;
+	}
 	return esp_decap(in, &b, &nh);
 }
 
@@ -105,7 +111,7 @@ static enum esp_result decap_crafted(struct esp_sa *out, struct esp_sa *in, uint
 {
 	uint8_t buf[ESP_TEST_BUFSZ], nh;
 	size_t iv = out->crypto.iv_len;
-	struct esp_buf b = { buf, sizeof(buf), 0, 8 + iv + ptlen + out->crypto.icv_len };
+	struct esp_buf b = { buf, sizeof(buf), 0, 8 + iv + ptlen + out->crypto.icv_len, NULL };
 
 	buf[0] = 0x12; buf[1] = 0x34; buf[2] = 0x56; buf[3] = 0x78;
 	buf[4] = (uint8_t)(seq >> 24); buf[5] = (uint8_t)(seq >> 16);

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -130,6 +131,116 @@ START_TEST(send_ike_on_natt_adds_marker)
 }
 END_TEST
 
+/* Every datagram in arrival order: 'e' ESP, 'i' IKE, with its first bytes. */
+struct order {
+	char kind[32];
+	size_t len[32];
+	uint8_t tag[32];
+	int n;
+};
+
+static void rec_esp(void *ctx, const uint8_t *p, size_t len, const struct net_endpoints *ep)
+{
+	struct order *o = ctx;
+
+	(void)ep;
+	if (o->n < 32) {
+		o->kind[o->n] = 'e';
+		o->len[o->n] = len;
+		o->tag[o->n++] = p[4];
+	}
+}
+
+static void rec_ike(void *ctx, const uint8_t *p, size_t len, const struct net_endpoints *ep)
+{
+	struct order *o = ctx;
+
+	(void)ep;
+	if (o->n < 32) {
+		o->kind[o->n] = 'i';
+		o->len[o->n] = len;
+		o->tag[o->n++] = p[0];
+	}
+}
+
+/* A run of ESP packets leaves in one UDP GSO send and arrives one by one,
+ * in order, whether the kernel coalesced them (UDP_GRO) or not; a
+ * coalesced receive that holds an IKE message between ESP packets is split
+ * and each datagram demultiplexed on its own. */
+START_TEST(esp_udp_gso_and_gro)
+{
+	struct event_base *base = event_base_new();
+	struct order got = { 0 }, none = { 0 };
+	struct net_config cb = { .on_ike = rec_ike, .on_esp = rec_esp, .ctx = &got };
+	struct net_config ca = { .on_ike = rec_ike, .on_esp = rec_esp, .ctx = &none };
+	struct net *a = net_open(base, &ca), *b = net_open(base, &cb);
+	struct net_endpoints ep = { 0 };
+	uint8_t pkts[6][100];
+	struct iovec iov[6];
+	uint16_t seg = 20;
+	uint8_t three[60] = { 0 };
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	union { struct cmsghdr align; uint8_t buf[CMSG_SPACE(sizeof(uint16_t))]; } ctl;
+	struct iovec tiov = { three, sizeof(three) };
+	struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &tiov,
+			     .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c;
+	int fd;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ep.local.ss_family = AF_INET;
+	ep.remote = ep.local;
+	inet_pton(AF_INET, "127.0.0.1", &((struct sockaddr_in *)&ep.remote)->sin_addr);
+	sockaddr_set_port(&ep.remote, net_bound_port(b, true, AF_INET));
+	for (int i = 0; i < 6; i++) {
+		memset(pkts[i], 0x40 + i, sizeof(pkts[i]));
+		pkts[i][4] = (uint8_t)i;
+		iov[i] = (struct iovec){ pkts[i], i < 5 ? 100 : 60 };
+	}
+	ck_assert(net_send_esp_udp_gso(a, &ep, iov, 6, 100));
+	pump(base);
+	ck_assert_int_eq(got.n, 6);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(got.kind[i], 'e');
+		ck_assert_uint_eq(got.len[i], i < 5 ? 100 : 60);
+		ck_assert_uint_eq(got.tag[i], i);
+	}
+	ck_assert_uint_le(net_get_counters(a)->esp_gso_out, 1);
+	ck_assert_int_eq(none.n, 0);
+
+	/* ESP, IKE (non-ESP marker), ESP of one flow in one GSO send */
+	memset(&got, 0, sizeof(got));
+	for (int i = 0; i < 3; i++) {
+		three[i * 20] = i == 1 ? 0 : 0x77;
+		three[i * 20 + 4] = (uint8_t)(0x90 + i);
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	to.sin_port = htons(net_bound_port(b, true, AF_INET));
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	memset(&ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	ck_assert_int_eq(sendmsg(fd, &mh, 0), (ssize_t)sizeof(three));
+	close(fd);
+	pump(base);
+	ck_assert_int_eq(got.n, 3);
+	ck_assert_int_eq(got.kind[0], 'e');
+	ck_assert_int_eq(got.kind[1], 'i');
+	ck_assert_int_eq(got.kind[2], 'e');
+	ck_assert_uint_eq(got.len[1], 16);	/* without the marker */
+	ck_assert_uint_eq(got.tag[1], 0x91);
+	ck_assert_uint_eq(got.tag[2], 0x92);
+	net_close(a);
+	net_close(b);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(sockaddr_helpers)
 {
 	struct sockaddr_storage a, b;
@@ -155,6 +266,7 @@ static Suite *socket_suite(void)
 
 	tcase_add_test(tc, natt_socket_demultiplexes_by_marker);
 	tcase_add_test(tc, send_ike_on_natt_adds_marker);
+	tcase_add_test(tc, esp_udp_gso_and_gro);
 	tcase_add_test(tc, sockaddr_helpers);
 	suite_add_tcase(s, tc);
 	return s;

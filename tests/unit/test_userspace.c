@@ -3,6 +3,9 @@
  * the backend through the TUN device and the NAT-T socket. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -108,13 +111,16 @@ static void pump(int rounds)
 	}
 }
 
+static bool no_offload;	/* the next setup() opens a plain TUN */
+
 static bool setup(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(a);
 	struct net_config nc = { .on_ike = on_ike, .on_esp = on_esp };
 	struct kernel_ipsec_events ev = { .acquire = on_acquire, .unknown_spi = on_unknown_spi };
-	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true };
+	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true,
+				       .no_offload = no_offload };
 	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
 	struct route_ctx *r;
 	struct kernel_sa k;
@@ -307,6 +313,40 @@ START_TEST(inbound_udp_and_raw_esp_reach_the_host)
 }
 END_TEST
 
+/* Without offloads (a kernel that refuses IFF_VNET_HDR or TSO) the same
+ * paths work one packet per read and write. */
+START_TEST(plain_tun_without_offloads)
+{
+	struct sockaddr_storage dst = v4("10.2.0.5", 7777);
+	uint8_t inner[2048];
+	char buf[64];
+	size_t len;
+	int s;
+
+	no_offload = true;
+	if (!setup()) {
+		no_offload = false;
+		return;
+	}
+	no_offload = false;
+	s = udp_bound("10.1.0.1", 6666);
+	ck_assert_int_eq(sendto(s, "ping", 4, 0, (struct sockaddr *)&dst,
+				sizeof(struct sockaddr_in)), 4);
+	ck_assert(peer_receive(inner, &len));
+	ck_assert_uint_eq(len, 32);
+	ck_assert_mem_eq(inner + 28, "ping", 4);
+	peer_send("10.2.0.5", 6666, "pong-udp", false);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-udp", 8);
+	peer_send("10.2.0.5", 6666, "pong-raw", true);
+	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
+	ck_assert_mem_eq(buf, "pong-raw", 8);
+	ck_assert_uint_eq(userspace_get_counters(fx.ki)->tun_out_segs, 0);	/* no GRO */
+	close(s);
+	teardown();
+}
+END_TEST
+
 START_TEST(inbound_outside_selectors_is_dropped)
 {
 	char buf[64];
@@ -414,6 +454,123 @@ START_TEST(ha_hooks_move_sequence_and_replay_state)
 }
 END_TEST
 
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		s += i % 2 ? p[i] : (uint32_t)p[i] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* IPv4 + TCP (20 + 20) with plen payload bytes; checksums valid when
+ * full, else the TCP field holds the pseudo-header sum (NEEDS_CSUM). */
+static size_t tcp_pkt(uint8_t *ip, const char *src, const char *dst, uint32_t seq,
+		      uint16_t id, size_t plen, bool full)
+{
+	size_t len = 40 + plen;
+	uint32_t ps;
+
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(len >> 8);
+	ip[3] = (uint8_t)len;
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	inet_pton(AF_INET, src, ip + 12);
+	inet_pton(AF_INET, dst, ip + 16);
+	ps = ~sum16(0, ip, 20);
+	ip[10] = (uint8_t)(ps >> 8);
+	ip[11] = (uint8_t)ps;
+	ip[20] = 0x9c; ip[21] = 0x40;	/* 40000 */
+	ip[22] = 0x14; ip[23] = 0x51;	/* 5201 */
+	for (int i = 0; i < 4; i++)
+		ip[24 + i] = (uint8_t)(seq >> (24 - 8 * i));
+	ip[31] = 1;	/* ack 1 */
+	ip[32] = 0x50;
+	ip[33] = 0x10;	/* ACK */
+	ip[34] = 0x10;	/* window */
+	for (size_t i = 0; i < plen; i++)
+		ip[40 + i] = (uint8_t)(seq + i);
+	ps = sum16(sum16(0, ip + 12, 8) + IPPROTO_TCP + (uint32_t)(len - 20), NULL, 0);
+	if (full)
+		ps = ~sum16(ps, ip + 20, len - 20) & 0xffff;
+	ip[36] = (uint8_t)(ps >> 8);
+	ip[37] = (uint8_t)ps;
+	return len;
+}
+
+/* The batch paths end to end: a 5-segment TCP GSO packet injected into the
+ * TUN (packet socket with virtio header) is split, encrypted and sent to the
+ * peer, which gets 5 valid segments; 6 consecutive segments from the peer
+ * reach the host as one coalesced write. */
+START_TEST(gso_out_and_gro_in_batches)
+{
+	static uint8_t buf[16384];
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				     .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .hdr_len = 40,
+				     .gso_size = 1000, .csum_start = 20, .csum_offset = 16 };
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	struct sockaddr_storage to;
+	const struct userspace_counters *c;
+	uint64_t out0, segs0, err0;
+	int ps, one = 1;
+	size_t len;
+
+	if (!setup())
+		return;
+	c = userspace_get_counters(fx.ki);
+	ps = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));	/* VNET_HDR needs RAW */
+	ck_assert_int_ge(ps, 0);
+	ck_assert_int_eq(setsockopt(ps, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)), 0);
+	ll.sll_ifindex = userspace_ifindex(fx.ki);
+	memcpy(buf, &vh, sizeof(vh));
+	len = tcp_pkt(buf + sizeof(vh), "10.1.0.1", "10.2.0.5", 1000, 77, 5000, false);
+	ck_assert_int_eq(sendto(ps, buf, sizeof(vh) + len, 0, (struct sockaddr *)&ll, sizeof(ll)),
+			 (ssize_t)(sizeof(vh) + len));
+	close(ps);
+	for (int i = 0; i < 5; i++) {
+		uint8_t inner[2048];
+		size_t ilen;
+
+		ck_assert(peer_receive(inner, &ilen));
+		ck_assert_uint_eq(ilen, 1040);
+		ck_assert_uint_eq((uint32_t)(inner[4] << 8 | inner[5]), 77 + i);
+		ck_assert_uint_eq(sum16(0, inner, 20), 0xffff);
+		ck_assert_uint_eq((uint32_t)inner[24] << 24 | (uint32_t)inner[25] << 16 |
+				  (uint32_t)inner[26] << 8 | inner[27], 1000 + 1000 * i);
+		ck_assert_uint_eq(sum16(sum16(0, inner + 12, 8) + IPPROTO_TCP + 1020, inner + 20,
+					1020), 0xffff);
+		ck_assert_uint_eq(inner[40], (uint8_t)(1000 + 1000 * i));
+	}
+	ck_assert_uint_eq(c->tun_in_segs - c->tun_in, 4);	/* one read, five segments */
+
+	/* inbound: 6 segments queued on the NAT-T socket before the loop runs */
+	out0 = c->tun_out;
+	segs0 = c->tun_out_segs;
+	err0 = c->send_errors;
+	to = v4("127.0.0.1", fx.natt_port);
+	for (int i = 0; i < 6; i++) {
+		struct esp_buf b = { .base = buf, .cap = sizeof(buf), .off = 64 };
+
+		b.len = tcp_pkt(buf + 64, "10.2.0.5", "10.1.0.1", 5000 + 1000 * (uint32_t)i,
+				(uint16_t)(9 + i), 1000, true);
+		ck_assert_int_eq(esp_encap(fx.peer_out, &b, 0), ESP_OK);
+		ck_assert_int_eq(sendto(fx.peer, b.base + b.off, b.len, 0, (struct sockaddr *)&to,
+					sizeof(struct sockaddr_in)), (ssize_t)b.len);
+	}
+	for (int i = 0; i < 50 && c->tun_out_segs - segs0 < 6; i++)
+		pump(1);
+	ck_assert_uint_eq(c->tun_out_segs - segs0, 6);
+	ck_assert_uint_eq(c->tun_out - out0, 1);
+	ck_assert_uint_eq(c->send_errors, err0);	/* the kernel took the GSO write */
+	teardown();
+}
+END_TEST
+
 static Suite *userspace_suite(void)
 {
 	Suite *s = suite_create("userspace");
@@ -422,10 +579,12 @@ static Suite *userspace_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, outbound_packet_is_encapsulated_to_the_peer);
 	tcase_add_test(tc, inbound_udp_and_raw_esp_reach_the_host);
+	tcase_add_test(tc, plain_tun_without_offloads);
 	tcase_add_test(tc, inbound_outside_selectors_is_dropped);
 	tcase_add_test(tc, unknown_spi_is_reported);
 	tcase_add_test(tc, trap_holds_first_packet_until_the_sa_is_up);
 	tcase_add_test(tc, ha_hooks_move_sequence_and_replay_state);
+	tcase_add_test(tc, gso_out_and_gro_in_batches);
 	suite_add_tcase(s, tc);
 	return s;
 }
