@@ -11,7 +11,9 @@ NS_PREFIX=dpw
 . "$here/../lib/cygnetd.sh"
 . "$here/../lib/esp_pair.sh"
 
-esp_pair_setup tunnel start "" "				rekey_time = 2s"
+# life_time well above rekey_time: cygnetd enforces it (the default,
+# rekey_time + 10%, leaves a loaded machine 0.2 s to finish a rekey)
+esp_pair_setup tunnel start "" "$(printf '\t\t\t\trekey_time = 2s\n\t\t\t\tlife_time = 30s')"
 cygnetd_start b
 cygnetd_start a
 wait_for "grep -q \"CHILD SA 'host' in the userspace datapath\" '$(cygnetd_log a)'" 15 \

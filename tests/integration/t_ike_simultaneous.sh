@@ -20,7 +20,10 @@ need_root
 need_cmd ip ping "$CYGNETD" "$CYGNETCTL"
 ns_create a b
 ns_veth a eth0 192.0.2.1/24 b eth0 192.0.2.2/24
-cextra=$(printf '\t\t\t\trekey_time = 4s\n\t\t\t\trand_time = 0s')
+# life_time well above rekey_time: cygnetd enforces it, and a refused
+# rekey is retried after 10-30 s (the default, rekey_time + 10%, would
+# delete the CHILD SA first on a loaded machine)
+cextra=$(printf '\t\t\t\trekey_time = 4s\n\t\t\t\tlife_time = 60s\n\t\t\t\trand_time = 0s')
 for n in a b; do
 	if [ $n = a ]; then
 		esp_pair_conf a 192.0.2.1 192.0.2.2 a.example b.example tunnel start "" \
