@@ -237,8 +237,10 @@ static bool lifetimes(struct config_err *err, const struct settings_node *sec,
 	const struct settings_node *ln = build_key(sec, lk);
 	const struct settings_node *dn = build_key(sec, dk);
 
+	/* rekey + 10%, at least a second more: in whole seconds, a short
+	 * rekey_time (under 10 s) would otherwise expire when it rekeys */
 	if (!ln)
-		*life = *rekey + *rekey / 10;
+		*life = *rekey + (*rekey >= 10 ? *rekey / 10 : *rekey ? 1 : 0);
 	else if (*life && *rekey && *life <= *rekey)
 		return build_fail(err, ln, 0, "'%s' must be greater than '%s'", lk, rk);
 	if (!dn)

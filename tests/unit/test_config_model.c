@@ -392,6 +392,39 @@ static const struct {
 	  "m.conf:4:5: unknown key 'wins' in pools.p" },
 };
 
+/* The derived life_time stays above a short rekey_time in whole seconds
+ * (rekey + 10%, at least one second more), so cygnetd rekeys before the
+ * hard lifetime deletes the SA. */
+static const struct {
+	const char *keys;
+	uint64_t rekey, life, rand;
+} short_lives[] = {
+	{ "rekey_time = 4s", 4, 5, 1 },
+	{ "rekey_time = 9s", 9, 10, 1 },
+	{ "rekey_time = 10s", 10, 11, 1 },
+	{ "rekey_time = 100s", 100, 110, 10 },
+	{ "rekey_time = 4s\n rand_time = 0s", 4, 5, 0 },
+	{ "rekey_time = 4s\n life_time = 60s", 4, 60, 56 },
+	{ "rekey_time = 0s", 0, 0, 0 },
+};
+
+START_TEST(model_short_lifetimes)
+{
+	char text[256];
+	struct config *cfg;
+	const struct config_child *ch;
+
+	snprintf(text, sizeof(text), "connections {\n c {\n  children { x {\n %s\n } }\n }\n}\n",
+		 short_lives[_i].keys);
+	cfg = load(text);
+	ch = &cfg->conns[0].children[0];
+	ck_assert_uint_eq(ch->rekey_time, short_lives[_i].rekey);
+	ck_assert_uint_eq(ch->life_time, short_lives[_i].life);
+	ck_assert_uint_eq(ch->rand_time, short_lives[_i].rand);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(model_errors_exact)
 {
 	unsigned mismatches = 0;
@@ -648,6 +681,8 @@ static Suite *config_model_suite(void)
 
 	tcase_add_test(tc, model_every_key);
 	tcase_add_test(tc, model_defaults);
+	tcase_add_loop_test(tc, model_short_lifetimes, 0,
+			    sizeof(short_lives) / sizeof(short_lives[0]));
 	tcase_add_test(tc, model_errors_exact);
 	tcase_add_test(tc, model_secrets_forms_and_lookup);
 	tcase_add_test(tc, model_dump_hides_secrets);
