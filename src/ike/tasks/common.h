@@ -51,12 +51,12 @@ static inline size_t id_body(const struct ike_id *id, uint8_t *buf, size_t len)
 	return 4u + id->len;
 }
 
-/* Our identity: the configured one, else our IP address. */
 /* For tasks with nothing of their own to free, and for requests whose
  * response carries nothing to process (DPD, INVALID_SPI). */
 void task_free(struct task *t);
 enum task_status task_process_done(struct task *t, const struct ike_msg *m);
 
+/* Our identity: the configured one, else our IP address. */
 void task_my_id(struct ike_sa *sa, const struct ike_id *conf_id, struct ike_id *out);
 /* SHA-1 NAT detection hash (RFC 7296 2.23). */
 bool natd_hash(uint64_t spi_i, uint64_t spi_r, const struct sockaddr_storage *a,
