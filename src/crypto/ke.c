@@ -128,10 +128,8 @@ struct ke *ke_create(uint16_t group)
 		return NULL;
 	ke->info = ki;
 	ke->key = ke_stock_take(group);
-	if (!ke->key) {
+	if (!ke->key)
 		ke->key = ke_generate(ki);
-		ke_stock_count_inline();
-	}
 	if (!ke->key) {
 		ERR_clear_error();
 		free(ke);

@@ -158,13 +158,8 @@ void *ke_stock_take(uint16_t group)
 	}
 	pthread_cond_signal(&stock.wake);	/* refill */
 out:
+	if (!key)
+		stock.stats.inline_made++;
 	pthread_mutex_unlock(&stock.lock);
 	return key;
-}
-
-void ke_stock_count_inline(void)
-{
-	pthread_mutex_lock(&stock.lock);
-	stock.stats.inline_made++;
-	pthread_mutex_unlock(&stock.lock);
 }

@@ -30,9 +30,8 @@ void ke_stock_stop(void);
 void ke_stock_get_stats(struct ke_stock_stats *out);
 
 /* For ke.c: a ready key pair (an EVP_PKEY *) of the group, or NULL, in
- * which case the group is marked wanted and the caller generates one. */
+ * which case the group is marked wanted, the caller generates one and
+ * that counts as made inline. */
 void *ke_stock_take(uint16_t group);
-/* For ke.c: counts a key pair generated inline. */
-void ke_stock_count_inline(void);
 
 #endif
