@@ -138,3 +138,11 @@ void collide_check_duplicate(struct ike_sa *sa)
 		return;
 	}
 }
+
+void collide_release(struct ike_sa *old, struct ike_sa *np)
+{
+	old->collide_id = 0;
+	np->collide_of = 0;
+	ike_sa_set_state(np, IKE_SA_REKEYED);
+	ike_sa_timer_arm(np, &np->setup_timer, IKE_SETUP_TIMEOUT_MS);
+}

@@ -47,7 +47,12 @@ void core_sa_unregister(struct ike_core *c, struct ike_sa *sa);
 /* The SA's peer address is about to change to ep->remote (re-keys by_peer). */
 void core_sa_peer_moved(struct ike_core *c, struct ike_sa *sa,
 			const struct net_endpoints *ep);
+/* A new CHILD SA unique id (never 0). */
+uint32_t core_child_next_id(struct ike_core *c);
+/* Registers ch by its inbound SPI; gives it an id if it has none. */
 void core_child_register(struct ike_core *c, struct child_sa *ch);
+/* A CHILD SA of any IKE SA of this core by its inbound SPI, or NULL. */
+struct child_sa *core_child_find(struct ike_core *c, uint32_t spi_in);
 void core_child_unregister(struct ike_core *c, struct child_sa *ch);
 /* Entry/exit of a public call: dead SAs are freed at the outermost exit. */
 void core_enter(struct ike_core *c);
@@ -87,6 +92,10 @@ void collide_peer_unlink(struct ike_sa *sa);
  * peer exists that the other side initiated (simultaneous initiation),
  * the one with the lowest nonces is deleted by its initiator. */
 void collide_check_duplicate(struct ike_sa *sa);
+/* The peer's new SA np of an IKE rekey collision on old lost, or old went
+ * away first: unlinked from old, np only waits for the peer's Delete now
+ * (30 s at most). */
+void collide_release(struct ike_sa *old, struct ike_sa *np);
 
 /* --- tasks/ike_rekey.c --- */
 /* An IKE rekey collision waits on old and the peer closes the old SA or

@@ -89,17 +89,15 @@ void child_sa_schedule_life(struct ike_sa *sa, struct child_sa *ch)
 
 bool ike_core_child_expired(struct ike_core *c, uint32_t spi_in, bool hard)
 {
-	struct htable_node *n = htable_find(&c->child_by_spi, &spi_in);
-	struct child_sa *ch;
+	struct child_sa *ch = core_child_find(c, spi_in);
 	bool acted;
 
-	if (!n) {
+	if (!ch) {
 		log_debug("ike: datapath %s expire for CHILD SA %08x_i, which is gone",
 			  hard ? "hard" : "soft", spi_in);
 		c->stats.child_expire_ignored++;
 		return false;
 	}
-	ch = htable_entry(n, struct child_sa, by_spi);
 	if (!ch->sa || ch->sa->state == IKE_SA_PASSIVE) {
 		c->stats.child_expire_ignored++;
 		return true;	/* an HA standby copy: the active node acts */

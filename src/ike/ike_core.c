@@ -285,11 +285,27 @@ void core_sa_peer_moved(struct ike_core *c, struct ike_sa *sa,
 	htable_insert(&c->by_peer, &sa->by_peer, &ep->remote);
 }
 
+uint32_t core_child_next_id(struct ike_core *c)
+{
+	uint32_t id = c->next_child_unique++;
+
+	if (!c->next_child_unique)
+		c->next_child_unique = 1;	/* 0 means "none" */
+	return id;
+}
+
 void core_child_register(struct ike_core *c, struct child_sa *ch)
 {
 	if (!ch->unique_id)
-		ch->unique_id = c->next_child_unique++;
+		ch->unique_id = core_child_next_id(c);
 	htable_insert(&c->child_by_spi, &ch->by_spi, &ch->spi_in);
+}
+
+struct child_sa *core_child_find(struct ike_core *c, uint32_t spi_in)
+{
+	struct htable_node *n = htable_find(&c->child_by_spi, &spi_in);
+
+	return n ? htable_entry(n, struct child_sa, by_spi) : NULL;
 }
 
 void core_child_unregister(struct ike_core *c, struct child_sa *ch)

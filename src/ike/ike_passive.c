@@ -104,7 +104,7 @@ uint32_t sa_import(struct ike_core *c, const uint8_t *blob, size_t len,
 		goto out_free;
 	}
 	for (struct child_sa *ch = sa->children; ch; ch = ch->next)
-		if (htable_find(&c->child_by_spi, &ch->spi_in)) {
+		if (core_child_find(c, ch->spi_in)) {
 			fail(err, "CHILD SPI %08x is in use here", ch->spi_in);
 			goto out_free;
 		}

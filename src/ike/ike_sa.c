@@ -361,11 +361,8 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 		struct ike_sa *n = ike_core_find(c, sa->collide_id);
 
 		sa->collide_id = 0;
-		if (n && n->collide_of == sa->unique_id) {
-			n->collide_of = 0;
-			ike_sa_set_state(n, IKE_SA_REKEYED);
-			ike_sa_timer_arm(n, &n->setup_timer, IKE_SETUP_TIMEOUT_MS);
-		}
+		if (n && n->collide_of == sa->unique_id)
+			collide_release(sa, n);
 	}
 	while (sa->children)
 		ike_sa_child_delete(sa, sa->children);
@@ -393,9 +390,7 @@ struct child_sa *child_sa_new(struct ike_sa *sa, const char *name)
 		return NULL;
 	/* the id is known before the datapath installs it (its logs and
 	 * expire events name the CHILD SA by it) */
-	ch->unique_id = sa->core->next_child_unique++;
-	if (!sa->core->next_child_unique)
-		sa->core->next_child_unique = 1;
+	ch->unique_id = core_child_next_id(sa->core);
 	snprintf(ch->name, sizeof(ch->name), "%s", name);
 	ch->protocol = PROTO_ESP;
 	ch->state = CHILD_SA_CREATING;

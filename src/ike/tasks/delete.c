@@ -61,8 +61,7 @@ static enum task_status build_child_i(struct task *t, struct ike_msg *m)
 static enum task_status process_child_i(struct task *t, const struct ike_msg *m)
 {
 	struct del *d = (struct del *)t;
-	struct htable_node *n = htable_find(&t->sa->core->child_by_spi, &d->spi_in);
-	struct child_sa *ch = n ? htable_entry(n, struct child_sa, by_spi) : NULL;
+	struct child_sa *ch = core_child_find(t->sa->core, d->spi_in);
 
 	(void)m;
 	if (ch) {

@@ -205,11 +205,7 @@ static bool collide(struct ike_sa *old, struct ike_sa *n)
 	}
 	sa_info(old, "IKE rekey collision: the peer's new ike#%u holds the lowest nonce and is "
 		"deleted by the peer, our ike#%u replaces this SA", np->unique_id, n->unique_id);
-	np->collide_of = 0;
-	old->collide_id = 0;
-	/* it only waits for the peer's Delete now (30 s at most) */
-	ike_sa_set_state(np, IKE_SA_REKEYED);
-	ike_sa_timer_arm(np, &np->setup_timer, IKE_SETUP_TIMEOUT_MS);
+	collide_release(old, np);
 	return false;
 }
 
