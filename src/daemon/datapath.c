@@ -775,20 +775,15 @@ struct datapath *datapath_new(struct event_base *base, struct net *net)
 	dp->base = base;
 	dp->net = net;
 	dp->next_reqid = 1;
+	TAILQ_INIT(&dp->reserved_fifo);
 	if (!htable_init(&dp->children_by_spi, hash_u32, match_spi, htable_random_seed(), 64) ||
 	    !htable_init(&dp->children_by_id, hash_u32, match_id, htable_random_seed(), 64) ||
 	    !htable_init(&dp->reqids_by_key, hash_rq_key, match_rq_key, htable_random_seed(), 64) ||
 	    !htable_init(&dp->reqids_by_id, hash_u32, match_rq_id, htable_random_seed(), 64) ||
 	    !htable_init(&dp->reserved, hash_u32, match_reserved, htable_random_seed(), 64)) {
-		htable_free(&dp->children_by_spi);
-		htable_free(&dp->children_by_id);
-		htable_free(&dp->reqids_by_key);
-		htable_free(&dp->reqids_by_id);
-		htable_free(&dp->reserved);
-		free(dp);
+		datapath_free(dp);	/* frees what was made */
 		return NULL;
 	}
-	TAILQ_INIT(&dp->reserved_fifo);
 	if (base)
 		dp->expire_ev = event_new(base, -1, 0, dp_expires_run, dp);
 	return dp;
@@ -838,13 +833,8 @@ void datapath_free(struct datapath *dp)
 {
 	if (!dp)
 		return;
-	while (!TAILQ_EMPTY(&dp->reserved_fifo)) {
-		struct dp_spi *r = TAILQ_FIRST(&dp->reserved_fifo);
-
-		htable_remove(&dp->reserved, &r->node);
-		TAILQ_REMOVE(&dp->reserved_fifo, r, fifo);
-		free(r);
-	}
+	while (!TAILQ_EMPTY(&dp->reserved_fifo))
+		spi_unreserve(dp, TAILQ_FIRST(&dp->reserved_fifo));
 	if (dp->ki) {
 		counters_log(dp);
 		struct htable_iter it;
