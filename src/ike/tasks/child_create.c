@@ -149,6 +149,16 @@ static bool peer_spi(const struct ike_bytes *spi, uint32_t *out)
 
 static const struct task_ops ops_i;
 
+/* What "dynamic" selectors stand for: the virtual IP where there is one
+ * (ours when the peer gave us one, the peer's when we leased it one),
+ * else the IKE SA's addresses. */
+static void dynamic_hosts(const struct ike_sa *sa, const struct sockaddr_storage **me,
+			  const struct sockaddr_storage **peer)
+{
+	*me = sa->has_vip && !sa->vip_leased ? &sa->vip.addr : &sa->ep.local;
+	*peer = sa->has_vip && sa->vip_leased ? &sa->vip.addr : &sa->ep.remote;
+}
+
 /* Our rekey of the CHILD SA with inbound SPI spi_in: in flight (active)
  * or waiting in the queue. */
 static struct task **rekey_task(struct task **list, uint32_t spi_in)
@@ -173,18 +183,14 @@ static enum task_status build_i(struct task *t, struct ike_msg *m)
 	struct child_create *cc = (struct child_create *)t;
 	struct ike_sa *sa = t->sa;
 	struct ike_child_conf *conf = ike_conf_child(sa->conf, cc->name);
-	const struct sockaddr_storage *me = sa->conf->want_vip4 ? NULL : &sa->ep.local;
-	const struct sockaddr_storage *peer = &sa->ep.remote;
+	const struct sockaddr_storage *me, *peer;
 	struct child_sa *old = cc->rekey_spi ? ike_sa_child_by_spi_in(sa, cc->rekey_spi) : NULL;
 
 	if (!conf)
 		return TASK_DONE;
-	/* dynamic is the virtual IP: ours when the peer gave us one, the
-	 * peer's when we leased it one (a gateway creating or rekeying) */
-	if (sa->has_vip && !sa->vip_leased)
-		me = &sa->vip.addr;
-	else if (sa->has_vip)
-		peer = &sa->vip.addr;
+	dynamic_hosts(sa, &me, &peer);
+	if (sa->conf->want_vip4 && me != &sa->vip.addr)
+		me = NULL;	/* the virtual IP we ask for is not ours yet */
 	if (!cc->child) {
 		cc->child = child_sa_new(sa, conf->name);
 		if (!cc->child || !alloc_spi(cc))
@@ -400,17 +406,14 @@ static enum task_status process_r(struct task *t, const struct ike_msg *m)
 	struct ike_chosen alg;
 	struct ike_bytes spi;
 	uint32_t spi_out;
-	/* dynamic: the virtual IP we leased the peer, or the one it gave us */
-	const struct sockaddr_storage *peer = sa->has_vip && sa->vip_leased ? &sa->vip.addr :
-					      &sa->ep.remote;
-	const struct sockaddr_storage *me = sa->has_vip && !sa->vip_leased ? &sa->vip.addr :
-					    &sa->ep.local;
+	const struct sockaddr_storage *me, *peer;
 	const char *old_name = NULL;
 	struct child_sa *rekey_o = NULL;
 
 	if (!sap)
 		return TASK_DONE;	/* childless IKE_AUTH */
 	cc->has_sa = true;
+	dynamic_hosts(sa, &me, &peer);
 	if (t->exchange == CREATE_CHILD_SA &&
 	    (sa->state != IKE_SA_ESTABLISHED ||
 	     (sa->active && sa->active->ops->type == TASK_IKE_REKEY))) {
@@ -557,7 +560,6 @@ static enum task_status build_r(struct task *t, struct ike_msg *m)
 		struct child_sa *old = cc->rekey_of ?
 				       ike_sa_child_by_spi_out(t->sa, cc->rekey_of) : NULL;
 		uint32_t spi_in = cc->child->spi_in;
-
 		struct task **q;
 
 		if (!install(cc, old)) {
