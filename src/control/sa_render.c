@@ -144,6 +144,14 @@ void sa_render_ike(struct vici_builder *b, const struct ctl *ctl, const struct i
 	add_certs(b, sa);
 }
 
+/* Seconds since the last packet at used (monotonic seconds), only once used. */
+static void add_use(struct vici_builder *b, const char *key, uint64_t now, uint64_t used)
+{
+	if (used)
+		vici_builder_add_kv_fmt(b, key, "%llu",
+					(unsigned long long)(now > used ? now - used : 0));
+}
+
 /* The datapath's counters, as charon names them: bytes-in/out, packets-
  * in/out, use-in/out (seconds since the last packet, only once used). */
 static void add_counters(struct vici_builder *b, const struct ctl *ctl, const struct child_sa *c)
@@ -157,14 +165,10 @@ static void add_counters(struct vici_builder *b, const struct ctl *ctl, const st
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	vici_builder_add_kv_fmt(b, "bytes-in", "%llu", (unsigned long long)st.bytes_in);
 	vici_builder_add_kv_fmt(b, "packets-in", "%llu", (unsigned long long)st.packets_in);
-	if (st.use_in)
-		vici_builder_add_kv_fmt(b, "use-in", "%llu", (unsigned long long)
-					((uint64_t)ts.tv_sec > st.use_in ? (uint64_t)ts.tv_sec - st.use_in : 0));
+	add_use(b, "use-in", (uint64_t)ts.tv_sec, st.use_in);
 	vici_builder_add_kv_fmt(b, "bytes-out", "%llu", (unsigned long long)st.bytes_out);
 	vici_builder_add_kv_fmt(b, "packets-out", "%llu", (unsigned long long)st.packets_out);
-	if (st.use_out)
-		vici_builder_add_kv_fmt(b, "use-out", "%llu", (unsigned long long)
-					((uint64_t)ts.tv_sec > st.use_out ? (uint64_t)ts.tv_sec - st.use_out : 0));
+	add_use(b, "use-out", (uint64_t)ts.tv_sec, st.use_out);
 }
 
 static void add_ts(struct vici_builder *b, const char *key, const struct ike_ts *ts, size_t n)
