@@ -69,6 +69,17 @@ static int cipher_setup(struct esp_crypto *c, const char *name, const uint8_t *k
 	}
 	if (!c->aead)
 		EVP_CIPHER_CTX_set_padding(c->cctx, 0);	/* ESP pads itself */
+	if (c->encr_alg == ENCR_AES_GCM_16 && !c->encrypt) {
+		/* the salt is the fixed field; each packet sets the rest */
+		if (EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, c->salt) <= 0) {
+			*reason = "AES-GCM fixed nonce field rejected";
+			return -ENOMEM;
+		}
+		c->gcm_fast = true;
+	} else if (c->encr_alg == ENCR_AES_GCM_16) {
+		c->gcm_fast = true;
+		c->iv_next = 0;	/* no nonce yet: the first seal sets it */
+	}
 	return 0;
 }
 
@@ -173,6 +184,70 @@ static size_t make_aad(uint8_t *aad, const uint8_t *pkt, uint64_t seq, bool esn)
 	return 12;
 }
 
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+/* AES-GCM seal through the invocation-field parameters: OpenSSL generates
+ * the IV (salt || counter) and counts it up, so a packet needs no re-init.
+ * The counter is kept equal to seq; a jump in seq (a dropped seal, an HA
+ * node setting the sequence number) re-seeds it with one control call. */
+static int gcm_seal(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t seq, bool esn)
+{
+	uint8_t aad[12], *iv = pkt + ESP_HDR_LEN, *ct = iv + 8;
+	size_t aad_len = make_aad(aad, pkt, seq, esn);
+	OSSL_PARAM p[2] = { OSSL_PARAM_END, OSSL_PARAM_END };
+	int outl;
+
+	if (seq != c->iv_next) {
+		uint8_t nonce[12];
+
+		memcpy(nonce, c->salt, 4);
+		put_be64(nonce + 4, seq);
+		/* -1: the whole nonce, invocation field included */
+		if (EVP_CIPHER_CTX_ctrl(c->cctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, nonce) <= 0)
+			return -1;
+		c->iv_next = seq;
+	}
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, iv, 8);
+	if (!EVP_CIPHER_CTX_get_params(c->cctx, p))
+		return -1;
+	c->iv_next++;
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, ct + ct_len,
+						 c->icv_len);
+	return EVP_CipherUpdate(c->cctx, NULL, &outl, aad, (int)aad_len) &&
+	       EVP_CipherUpdate(c->cctx, ct, &outl, ct, (int)ct_len) &&
+	       EVP_CipherFinal_ex(c->cctx, ct + ct_len, &outl) &&
+	       EVP_CIPHER_CTX_get_params(c->cctx, p) ? 0 : -1;
+}
+
+/* AES-GCM open: the expected tag and the packet's IV (the invocation field)
+ * in one parameter call. */
+static int gcm_open(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size_t ct_len,
+		    uint64_t seq, bool esn)
+{
+	uint8_t aad[12];
+	size_t aad_len = make_aad(aad, pkt, seq, esn);
+	const uint8_t *iv = pkt + ESP_HDR_LEN, *ct = iv + 8;
+	uint8_t *oct = out + ESP_HDR_LEN + 8;
+	OSSL_PARAM p[3];
+	int outl;
+
+	/* OpenSSL copies both: the const casts are for the parameter type */
+	p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+						 (void *)(ct + ct_len), c->icv_len);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
+						 (void *)iv, 8);
+	p[2] = OSSL_PARAM_construct_end();
+	if (!EVP_CIPHER_CTX_set_params(c->cctx, p) ||
+	    !EVP_CipherUpdate(c->cctx, NULL, &outl, aad, (int)aad_len) ||
+	    (ct_len && !EVP_CipherUpdate(c->cctx, oct, &outl, ct, (int)ct_len)))
+		return -1;
+	return EVP_CipherFinal_ex(c->cctx, oct + ct_len, &outl) ? 0 : 1;
+}
+
 /* AEAD: nonce = salt || IV, IV = the 64-bit sequence number (unique per key,
  * RFC 4106 section 3.1 allows any unique value). */
 static int aead_run(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size_t ct_len,
@@ -241,6 +316,8 @@ int esp_crypto_seal(struct esp_crypto *c, uint8_t *pkt, size_t ct_len, uint64_t 
 
 	if (!c->encrypt || ct_len > INT_MAX / 2 || ct_len % c->align)
 		return -1;
+	if (c->gcm_fast)
+		return gcm_seal(c, pkt, ct_len, seq, esn);
 	if (c->aead)
 		return aead_run(c, pkt, pkt, ct_len, seq, esn, true);
 	if (c->ivpool_pos + c->iv_len > sizeof(c->ivpool)) {
@@ -265,6 +342,8 @@ int esp_crypto_open(struct esp_crypto *c, const uint8_t *pkt, uint8_t *out, size
 
 	if (c->encrypt || ct_len > INT_MAX / 2 || ct_len % (c->aead ? 1 : c->align))
 		return -1;
+	if (c->gcm_fast)
+		return gcm_open(c, pkt, out, ct_len, seq, esn);
 	if (c->aead)
 		return aead_run(c, pkt, out, ct_len, seq, esn, false);
 	/* encrypt-then-MAC: authenticate before touching the ciphertext */

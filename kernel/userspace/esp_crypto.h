@@ -32,6 +32,12 @@ struct esp_crypto {
 	uint8_t icv_len;
 	uint8_t align;		/* ciphertext length multiple: 4 AEAD, 16 CBC */
 	uint8_t salt[4];	/* AEAD nonce prefix */
+	/* AES-GCM: the nonce is set through OpenSSL's GCM invocation-field
+	 * parameters (one parameter call per packet instead of a re-init and a
+	 * control call, ~15% of the per-packet cost at 1400 bytes). Sealing:
+	 * the invocation field OpenSSL hands out next, kept equal to seq. */
+	bool gcm_fast;
+	uint64_t iv_next;
 	EVP_CIPHER_CTX *cctx;
 	EVP_MAC_CTX *mac;	/* CBC only */
 	/* CBC IVs come from RAND_bytes in batches; each IV is used once. */

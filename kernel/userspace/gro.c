@@ -47,6 +47,7 @@ static enum gro_kind gro_parse(const uint8_t *p, size_t len, struct gro_seg *s)
 	bool alone = false;
 	uint64_t sum;
 
+	s->ip_id = 0;	/* IPv6 has none */
 	if (!rd_u8(&r, &vihl))
 		return GRO_OTHER;
 	s->version = vihl >> 4;

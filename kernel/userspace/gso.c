@@ -45,6 +45,7 @@ static bool gso_parse(const uint8_t *pkt, size_t len, const struct virtio_net_hd
 	uint8_t vihl, doff;
 	uint8_t gt = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 
+	h->ip_id = 0;	/* IPv6 has none */
 	if (!rd_u8(&r, &vihl)) {
 		*why = "empty packet";
 		return false;

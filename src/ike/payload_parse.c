@@ -265,7 +265,7 @@ static enum ike_err_code parse_ts(struct ike_msg *m, struct ike_payload *p,
 	if (!ts)
 		return ike_err_set(err, IKE_ERR_NOMEM, p->type, "out of memory");
 	for (i = 0; i < n; i++) {
-		uint16_t len;
+		uint16_t len = 0;	/* r->left was checked: the reads below succeed */
 		size_t alen;
 		struct rd sr;
 
@@ -359,7 +359,7 @@ static enum ike_err_code parse_cp(struct ike_msg *m, struct ike_payload *p,
 static enum ike_err_code parse_notify(struct ike_payload *p, struct rd *r,
 				      struct ike_err *err)
 {
-	uint8_t spi_size;
+	uint8_t spi_size = 0;	/* r->left was checked: the reads below succeed */
 
 	if (r->left < 4)
 		return syntax(err, p, "header", 4, r->left);

@@ -127,9 +127,9 @@ END_TEST
 /* Known answer: build the expected packet with one-shot EVP calls from the
  * RFCs' definitions (nonce = salt || IV, IV = seq, AAD per RFC 4106 section 5)
  * and compare with what esp_encap produced. */
-static void aead_kat(const struct esp_test_alg *a, bool esn, uint64_t seq, size_t payload)
+static void aead_kat(const struct esp_test_alg *a, struct esp_sa *out, struct esp_sa *in,
+		     bool esn, uint64_t seq, size_t payload)
 {
-	struct esp_sa *out, *in;
 	uint8_t buf[ESP_TEST_BUFSZ], want[ESP_TEST_BUFSZ], pt[ESP_TEST_BUFSZ];
 	uint8_t nonce[12], aad[12], tag[16];
 	const char *cname = a->encr == ENCR_CHACHA20_POLY1305 ? "ChaCha20-Poly1305" :
@@ -139,9 +139,9 @@ static void aead_kat(const struct esp_test_alg *a, bool esn, uint64_t seq, size_
 	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
 	struct esp_buf b;
 	size_t n = 0, aadn, ptn, pad = 0;
+	uint8_t nh;
 	int l;
 
-	esp_test_pair(a, KERNEL_MODE_TUNNEL, esn, &out, &in);
 	out->seq_out = seq - 1;
 	esp_test_inner(&b, buf, 4, payload);
 	memcpy(pt, buf + b.off, b.len);
@@ -180,18 +180,37 @@ static void aead_kat(const struct esp_test_alg *a, bool esn, uint64_t seq, size_
 	n += 16;
 	ck_assert_uint_eq(b.len, n);
 	ck_assert_mem_eq(buf + b.off, want, n);
+	ck_assert_msg(esp_decap(in, &b, &nh) == ESP_OK, "%s seq %llx", a->name,
+		      (unsigned long long)seq);
+	ck_assert_uint_eq(b.len, payload + 20);
 	EVP_CIPHER_CTX_free(x);
 	EVP_CIPHER_free(c);
-	esp_sa_free(out);
-	esp_sa_free(in);
 }
 
+/* Packets of one SA in a row: the nonce must follow the sequence number
+ * through consecutive packets, jumps (an HA node setting the number) and
+ * the ESN carry. */
 START_TEST(esp_aead_known_answer)
 {
+	static const uint64_t plain[] = { 1, 2, 3, 0x01020304, 0x01020305, 0xfffffffe };
+	static const uint64_t esn[] = { 0x00000005fffffffeull, 0x00000005ffffffffull,
+					0x0000000600000000ull, 0x0000000600000040ull };
+	struct esp_sa *out, *in;
+
 	for (int i = 0; i < 4; i++) {	/* the AEAD rows of the table */
-		aead_kat(&esp_test_algs[i], false, 1, 33);
-		aead_kat(&esp_test_algs[i], false, 0x01020304, 64);
-		aead_kat(&esp_test_algs[i], true, 0x0000000500000009ull, 17);
+		const struct esp_test_alg *a = &esp_test_algs[i];
+
+		esp_test_pair(a, KERNEL_MODE_TUNNEL, false, &out, &in);
+		for (size_t k = 0; k < sizeof(plain) / sizeof(plain[0]); k++)
+			aead_kat(a, out, in, false, plain[k], 17 + 16 * k);
+		esp_sa_free(out);
+		esp_sa_free(in);
+		esp_test_pair(a, KERNEL_MODE_TUNNEL, true, &out, &in);
+		ck_assert_int_eq(replay_update(&in->replay, esn[0] - 1), REPLAY_OK);
+		for (size_t k = 0; k < sizeof(esn) / sizeof(esn[0]); k++)
+			aead_kat(a, out, in, true, esn[k], 17 + 16 * k);
+		esp_sa_free(out);
+		esp_sa_free(in);
 	}
 }
 END_TEST
