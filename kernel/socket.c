@@ -368,7 +368,8 @@ static bool net_sendv_gso(struct net *n, struct net_sock *s, const struct net_en
 	if (sendmsg(s->fd, &mh, 0) < 0) {
 		if (gso_size)
 			return false;	/* the caller counts and falls back */
-		n->counters.send_errors++;
+		/* atomic: the datapath's TX thread sends ESP in UDP too */
+		__atomic_fetch_add(&n->counters.send_errors, 1, __ATOMIC_RELAXED);
 		log_debug("net: send failed: %s", strerror(errno));
 		return false;
 	}
@@ -421,17 +422,18 @@ bool net_send_esp_udp_gso(struct net *n, const struct net_endpoints *ep,
 
 	if (s->fd < 0)
 		return false;
-	if (cnt > 1 && !n->no_udp_gso) {
+	/* may run on the datapath's TX thread: shared fields are atomic */
+	if (cnt > 1 && !__atomic_load_n(&n->no_udp_gso, __ATOMIC_RELAXED)) {
 		if (net_sendv_gso(n, s, ep, pkts, cnt, seg_size)) {
-			n->counters.esp_gso_out++;
+			__atomic_fetch_add(&n->counters.esp_gso_out, 1, __ATOMIC_RELAXED);
 			return true;
 		}
 		if (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
-			log_warn("net: UDP GSO refused (%s): one ESP packet per send",
-				 strerror(errno));
-			n->no_udp_gso = true;
+			if (!__atomic_exchange_n(&n->no_udp_gso, true, __ATOMIC_RELAXED))
+				log_warn("net: UDP GSO refused (%s): one ESP packet per send",
+					 strerror(errno));
 		} else if (errno != EINVAL && errno != EMSGSIZE) {
-			n->counters.send_errors++;
+			__atomic_fetch_add(&n->counters.send_errors, 1, __ATOMIC_RELAXED);
 			return false;
 		}	/* else a segment too large for the path: send them singly */
 	}

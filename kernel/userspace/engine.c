@@ -7,7 +7,9 @@
  * gso.h cuts into MTU-sized segments, and one write carries a chain of
  * segments that gro.h coalesced. Buffers are allocated once at open;
  * nothing is allocated per packet except for the bounded hold queue of an
- * acquire. Everything runs on the caller's event loop. */
+ * acquire. Everything runs on the caller's event loop, except the reading
+ * of the TUN and what follows from it when there is a TX thread
+ * (tx_thread.c: who may touch what). */
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
@@ -214,9 +216,9 @@ static void us_tx_flush(struct us_be *u)
 			sockaddr_set_port(&ep.local, sa->encap.sport);
 			sockaddr_set_port(&ep.remote, sa->encap.dport);
 			if (net_send_esp_udp_gso(u->net, &ep, &u->txiov[i], j - i, (uint16_t)t->len))
-				u->counters.esp_out += (uint64_t)(j - i);
+				u->txc.esp_out += (uint64_t)(j - i);
 			else
-				u->counters.send_errors += (uint64_t)(j - i);
+				u->txc.send_errors += (uint64_t)(j - i);
 			i = j;
 			continue;
 		}
@@ -238,12 +240,12 @@ static void us_tx_flush(struct us_be *u)
 		while (i < j) {
 			sent = fd >= 0 ? sendmmsg(fd, &u->txmsg[i], (unsigned)(j - i), 0) : -1;
 			if (sent <= 0) {
-				u->counters.send_errors++;	/* this one; go on after it */
+				u->txc.send_errors++;	/* this one; go on after it */
 				i++;
 				continue;
 			}
-			u->counters.esp_out += (uint64_t)sent;
-			u->counters.tx_batches++;
+			u->txc.esp_out += (uint64_t)sent;
+			u->txc.tx_batches++;
 			i += sent;
 		}
 	}
@@ -279,14 +281,14 @@ static void us_hold(struct us_be *u, const uint8_t *pkt, size_t len)
 	    !(pol = spd_lookup(&u->us->spd, KERNEL_DIR_OUT, &k)) ||
 	    !(h = hold_slot(u, pol->reqid, true)) || h->count == US_HOLD_MAX ||
 	    !(copy = malloc(len))) {
-		u->counters.held_dropped++;
+		u->txc.held_dropped++;
 		return;
 	}
 	memcpy(copy, pkt, len);
 	h->pkt[h->count] = copy;
 	h->len[h->count] = len;
 	h->count++;
-	u->counters.held++;
+	u->txc.held++;
 }
 
 /* The clear packet in tx slot idx (>= u->ntx; at US_HEADROOM, len bytes)
@@ -330,7 +332,7 @@ static struct esp_sa *us_output(struct us_be *u, int idx, size_t len, bool may_h
 static void us_output_copy(struct us_be *u, const uint8_t *pkt, size_t len, bool may_hold)
 {
 	if (len > u->tx_cap - US_HEADROOM - US_TAILROOM) {
-		u->counters.malformed++;
+		u->txc.malformed++;
 		return;
 	}
 	memcpy(u->tx[u->ntx].buf + US_HEADROOM, pkt, len);
@@ -374,10 +376,10 @@ static void us_tun_offload(struct us_be *u, size_t n)
 	memcpy(&vh, u->rbuf + US_HEADROOM - sizeof(vh), sizeof(vh));
 	if (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
 		if (!gso_csum_complete(pkt, len, &vh, &why)) {
-			u->counters.malformed++;
+			u->txc.malformed++;
 			return;
 		}
-		u->counters.tun_in_segs++;
+		u->txc.tun_in_segs++;
 		us_output_copy(u, pkt, len, true);
 		return;
 	}
@@ -394,23 +396,29 @@ static void us_tun_offload(struct us_be *u, size_t n)
 		cnt = gso_split(pkt, len, &vh, first, seg, u->tx_cap - US_HEADROOM - US_TAILROOM,
 				seglen, US_TX_MAX - base, &total, &why);
 		if (cnt <= 0) {
-			u->counters.malformed++;
+			u->txc.malformed++;
 			log_debug("userspace: GSO packet dropped: %s", why ? why : "no segment");
 			return;
 		}
-		u->counters.tun_in_segs += (uint64_t)cnt;
+		u->txc.tun_in_segs += (uint64_t)cnt;
 		/* segment i is in slot base + i; us_output packs them at u->ntx */
 		for (int i = 0; i < cnt; i++)
 			sa = us_output(u, base + i, seglen[i], true, sa);
 	}
 }
 
+/* TUN readable (on the TX thread if there is one): reads and their
+ * segments go out in batches; the lock is held per batch of at most
+ * US_TX_MAX segments, and each batch is sent before it is released. */
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct us_be *u = arg;
 	size_t vh = u->tun.vnet ? sizeof(struct virtio_net_hdr) : 0;
+	uint64_t mark;
 
 	(void)what;
+	us_tx_enter(u);
+	mark = u->txc.tun_in_segs;
 	for (int i = 0; i < US_BATCH; i++) {
 		/* leave room for the ESP trailer after the packet */
 		ssize_t n = read(fd, u->rbuf + US_HEADROOM - vh,
@@ -418,15 +426,23 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 
 		if (n <= (ssize_t)vh)
 			break;
-		u->counters.tun_in++;
+		u->txc.tun_in++;
 		if (vh) {
 			us_tun_offload(u, (size_t)n);
 		} else {
-			u->counters.tun_in_segs++;
+			u->txc.tun_in_segs++;
 			us_output_copy(u, u->rbuf + US_HEADROOM, (size_t)n, true);
+		}
+		if (u->threaded && u->txc.tun_in_segs - mark >= US_TX_MAX) {
+			/* let a waiting op in between batches */
+			us_tx_flush(u);
+			us_tx_leave(u);
+			us_tx_enter(u);
+			mark = u->txc.tun_in_segs;
 		}
 	}
 	us_tx_flush(u);
+	us_tx_leave(u);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
@@ -515,7 +531,8 @@ int us_engine_open(struct us_be *u, struct event_base *base)
 {
 	if (!us_buffers(u) || !(u->flush_ev = event_new(base, -1, 0, on_flush, u)))
 		return -ENOMEM;
-	u->tun_ev = watch(base, u->tun.fds[0], on_tun, u);
+	/* with a TX thread the TUN is read there */
+	u->tun_ev = watch(u->threaded ? u->tx_base : base, u->tun.fds[0], on_tun, u);
 	if (!u->tun_ev)
 		return -ENOMEM;
 	if (!u->cfg.raw_esp)

@@ -2,6 +2,7 @@
 #ifndef CYGNET_KERNEL_USERSPACE_US_INT_H
 #define CYGNET_KERNEL_USERSPACE_US_INT_H
 
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include "kernel/route.h"
@@ -23,6 +24,8 @@
 #define US_HOLD_REQIDS 32
 
 struct event;
+struct event_base;
+struct us_deferred;
 
 struct us_hold {
 	uint32_t reqid;
@@ -49,8 +52,28 @@ struct us_be {
 	int raw4, raw6;
 	bool rules;			/* policy routing rules installed */
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
-	struct userspace_counters counters;
+	struct userspace_counters counters;	/* inbound path (the caller's loop) */
+	struct userspace_counters txc;		/* outbound path (TX thread if any) */
 	struct us_hold hold[US_HOLD_REQIDS];
+	/* The TX thread (tx_thread.c): with cfg.tx_thread the outbound path
+	 * (TUN -> ESP -> sockets) runs on tx_base in its own thread, the rest
+	 * on the caller's loop. Tables and SAs: the TX thread holds lock for
+	 * reading around each batch, the ops hold it for writing; outbound SA
+	 * state (sequence numbers, counters), the tx slots, the hold queue and
+	 * txc belong to whoever holds the lock, inbound state to the caller's
+	 * loop. Events the TX thread raises wait in deferred for that loop. */
+	bool threaded, tx_running;
+	pthread_t tx_tid;
+	pthread_rwlock_t lock;
+	struct event_base *tx_base;
+	struct event *tx_stop_ev, *defer_ev;
+	int tx_stop_fd, defer_fd;	/* eventfds */
+	pthread_mutex_t defer_lock;
+	struct us_deferred *deferred, **deferred_tail;
+	int ndeferred;
+	uint64_t deferred_dropped;	/* log lines over the bound */
+	struct kernel_ipsec_events user_ev;	/* the caller's */
+	struct kernel_ipsec_events core_ev;	/* us_wrapped_events for us_ipsec */
 	/* out: TUN reads land in rbuf; segments (or copies of small packets)
 	 * in tx[] slots of tx_cap bytes, sent together by us_tx_flush */
 	uint8_t *rbuf;
@@ -82,5 +105,23 @@ void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 /* An outbound SA arrived: send what was held for its reqid. */
 void us_engine_flush_held(struct us_be *u, uint32_t reqid);
 void us_engine_drop_held(struct us_be *u);
+
+/* tx_thread.c. Init (before us_engine_open, which puts the TUN on
+ * tx_base): locks, eventfds, tx_base, the deferred-event watcher on base;
+ * 0 or -errno. Run starts the thread once the engine is open. Stop joins
+ * it; free undoes init (after us_engine_close). Both safe to repeat. */
+int us_tx_thread_init(struct us_be *u, struct event_base *base);
+int us_tx_thread_run(struct us_be *u);
+void us_tx_thread_stop(struct us_be *u);
+void us_tx_thread_free(struct us_be *u);
+/* Events for the caller, from whichever thread raised them (us_ipsec's). */
+extern const struct kernel_ipsec_events us_wrapped_events;
+/* The caller's loop, around anything that touches tables, SAs or TX state:
+ * excludes the TX thread's batches (no-ops without a TX thread). */
+void us_lock(struct us_be *u);
+void us_unlock(struct us_be *u);
+/* The TX thread around one batch. */
+void us_tx_enter(struct us_be *u);
+void us_tx_leave(struct us_be *u);
 
 #endif

@@ -268,6 +268,22 @@ static enum us_verdict verdict(struct us_ipsec *us, enum us_verdict v)
 	return v;
 }
 
+static enum us_verdict verdict_out(struct us_ipsec *us, enum us_verdict v)
+{
+	us->verdicts_out[v]++;
+	return v;
+}
+
+uint64_t us_ipsec_verdicts(const struct us_ipsec *us, enum us_verdict v)
+{
+	return (unsigned)v < US_VERDICT_MAX ? us->verdicts[v] + us->verdicts_out[v] : 0;
+}
+
+uint64_t us_ipsec_drops(const struct us_ipsec *us, enum esp_result r)
+{
+	return (unsigned)r < ESP_RESULT_MAX ? us->sad.drops[r] + us->drops_out[r] : 0;
+}
+
 static void sel_of_key(const struct spd_key *k, struct kernel_selector *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -293,12 +309,12 @@ enum us_verdict us_ipsec_output(struct us_ipsec *us, struct esp_buf *b,
 	*esp_res = ESP_OK;
 	if (b->off > b->cap || b->len > b->cap - b->off ||
 	    !spd_key_from_packet(b->base + b->off, b->len, &k, &why))
-		return verdict(us, US_DROP_MALFORMED);
+		return verdict_out(us, US_DROP_MALFORMED);
 	p = spd_lookup(&us->spd, KERNEL_DIR_OUT, &k);
 	if (!p || p->action == KERNEL_POLICY_DROP)
-		return verdict(us, US_DROP_POLICY);	/* RFC 4301: no match = discard */
+		return verdict_out(us, US_DROP_POLICY);	/* RFC 4301: no match = discard */
 	if (p->action == KERNEL_POLICY_BYPASS)
-		return verdict(us, US_BYPASS);
+		return verdict_out(us, US_BYPASS);
 	sa = sad_find_out_reqid(&us->sad, p->reqid);
 	if (!sa) {
 		/* the IKE core dedupes acquires per reqid while it negotiates */
@@ -308,7 +324,7 @@ enum us_verdict us_ipsec_output(struct us_ipsec *us, struct esp_buf *b,
 			sel_of_key(&k, &s);
 			us->ev.acquire(us->ev.ctx, p->reqid, &s);
 		}
-		return verdict(us, US_DROP_NO_SA);
+		return verdict_out(us, US_DROP_NO_SA);
 	}
 	*sa_out = sa;
 	return us_ipsec_output_sa(us, b, sa, esp_res);
@@ -322,7 +338,7 @@ enum us_verdict us_ipsec_output_sa(struct us_ipsec *us, struct esp_buf *b, struc
 	*esp_res = ESP_OK;
 	if (us->segment && !us->segment(us->segment_ctx, sa->spi,
 					 (const struct sockaddr *)&sa->dst, 0, KERNEL_DIR_OUT))
-		return verdict(us, US_DROP_SEGMENT);
+		return verdict_out(us, US_DROP_SEGMENT);
 	if (sa->mode == KERNEL_MODE_TRANSPORT) {
 		/* ESP protects the payload; the sender writes the outer header */
 		struct rd r = rd_init(b->base + b->off, b->len);
@@ -330,22 +346,22 @@ enum us_verdict us_ipsec_output_sa(struct us_ipsec *us, struct esp_buf *b, struc
 		size_t hl;
 
 		if (!rd_u8(&r, &vihl))
-			return verdict(us, US_DROP_MALFORMED);
+			return verdict_out(us, US_DROP_MALFORMED);
 		hl = vihl >> 4 == 4 ? (size_t)(vihl & 0x0f) * 4 : 40;
 		/* IPv4 protocol / IPv6 next header (extension headers: refused) */
 		if (!rd_skip(&r, vihl >> 4 == 4 ? 8 : 5) || !rd_u8(&r, &proto) || hl > b->len ||
 		    (vihl >> 4 == 6 && (proto == 0 || proto == 43 || proto == 44 ||
 					proto == 51 || proto == 60)))
-			return verdict(us, US_DROP_MALFORMED);
+			return verdict_out(us, US_DROP_MALFORMED);
 		b->off += hl;
 		b->len -= hl;
 	}
 	*esp_res = esp_encap(sa, b, proto);
 	if (*esp_res != ESP_OK) {
-		us->sad.drops[*esp_res]++;
-		return verdict(us, US_DROP_ESP);
+		us->drops_out[*esp_res]++;
+		return verdict_out(us, US_DROP_ESP);
 	}
-	return verdict(us, US_ESP);
+	return verdict_out(us, US_ESP);
 }
 
 enum us_verdict us_ipsec_input(struct us_ipsec *us, struct esp_buf *b,

@@ -30,10 +30,19 @@ struct us_ipsec {
 	struct kernel_ipsec_events ev;
 	kernel_segment_fn segment;
 	void *segment_ctx;
+	/* Counted by the thread of each direction (the TX thread may run the
+	 * output path): inbound in verdicts[] and sad.drops[], outbound in
+	 * verdicts_out[] and drops_out[]. Read them summed, with the functions
+	 * below, where the datapath is quiet (under its lock, or stopped). */
 	uint64_t verdicts[US_VERDICT_MAX];
+	uint64_t verdicts_out[US_VERDICT_MAX];
+	uint64_t drops_out[ESP_RESULT_MAX];
 };
 
 const char *us_verdict_name(enum us_verdict v);
+uint64_t us_ipsec_verdicts(const struct us_ipsec *us, enum us_verdict v);
+/* ESP-layer drops outside any SA's own counters (SAD and output path). */
+uint64_t us_ipsec_drops(const struct us_ipsec *us, enum esp_result r);
 
 /* 0 or -ENOMEM. ki->be is a struct us_ipsec; ki->ops->destroy frees it. */
 int us_ipsec_create(struct kernel_ipsec *ki, const struct kernel_ipsec_events *ev);

@@ -17,62 +17,115 @@
 
 #define INNER(be) (((struct us_be *)(be))->inner)
 
+/* Every op that reads or changes the tables or an SA runs under the lock:
+ * the TX thread reads the tables and owns the outbound SAs' state between
+ * its batches (tx_thread.c). */
 static int us_get_spi(void *be, const struct sockaddr_storage *src,
 		      const struct sockaddr_storage *dst, uint32_t reqid, uint32_t *spi)
 {
-	return INNER(be).ops->get_spi(INNER(be).be, src, dst, reqid, spi);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->get_spi(INNER(be).be, src, dst, reqid, spi);
+	us_unlock(be);
+	return err;
 }
 
 static int us_add_sa(void *be, const struct kernel_sa *k)
 {
-	int err = INNER(be).ops->add_sa(INNER(be).be, k);
+	int err;
 
+	us_lock(be);
+	err = INNER(be).ops->add_sa(INNER(be).be, k);
 	if (!err && k->dir == KERNEL_DIR_OUT)
 		us_engine_flush_held(be, k->reqid);
+	us_unlock(be);
 	return err;
 }
 
 static int us_update_sa(void *be, const struct kernel_sa_id *id, const struct sockaddr *src,
 			const struct sockaddr *dst, const struct kernel_encap *encap)
 {
-	return INNER(be).ops->update_sa(INNER(be).be, id, src, dst, encap);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->update_sa(INNER(be).be, id, src, dst, encap);
+	us_unlock(be);
+	return err;
 }
 
 static int us_del_sa(void *be, const struct kernel_sa_id *id)
 {
-	return INNER(be).ops->del_sa(INNER(be).be, id);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->del_sa(INNER(be).be, id);
+	us_unlock(be);
+	return err;
 }
 
 static int us_query_sa(void *be, const struct kernel_sa_id *id, struct kernel_sa_stats *out)
 {
-	return INNER(be).ops->query_sa(INNER(be).be, id, out);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->query_sa(INNER(be).be, id, out);
+	us_unlock(be);
+	return err;
 }
 
 static int us_get_seq_out(void *be, const struct kernel_sa_id *id, uint64_t *seq)
 {
-	return INNER(be).ops->get_seq_out(INNER(be).be, id, seq);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->get_seq_out(INNER(be).be, id, seq);
+	us_unlock(be);
+	return err;
 }
 
 static int us_set_seq_out(void *be, const struct kernel_sa_id *id, uint64_t seq)
 {
-	return INNER(be).ops->set_seq_out(INNER(be).be, id, seq);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->set_seq_out(INNER(be).be, id, seq);
+	us_unlock(be);
+	return err;
 }
 
 static int us_get_replay(void *be, const struct kernel_sa_id *id,
 			 struct kernel_replay_state *st)
 {
-	return INNER(be).ops->get_replay(INNER(be).be, id, st);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->get_replay(INNER(be).be, id, st);
+	us_unlock(be);
+	return err;
 }
 
 static int us_set_replay(void *be, const struct kernel_sa_id *id,
 			 const struct kernel_replay_state *st)
 {
-	return INNER(be).ops->set_replay(INNER(be).be, id, st);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->set_replay(INNER(be).be, id, st);
+	us_unlock(be);
+	return err;
 }
 
+/* fn runs per packet on the datapath's threads (the TX thread too): it
+ * must be safe to call from there. */
 static int us_set_segment_filter(void *be, kernel_segment_fn fn, void *ctx)
 {
-	return INNER(be).ops->set_segment_filter(INNER(be).be, fn, ctx);
+	int err;
+
+	us_lock(be);
+	err = INNER(be).ops->set_segment_filter(INNER(be).be, fn, ctx);
+	us_unlock(be);
+	return err;
 }
 
 /* Routes for what an outbound tunnel policy protects, through the TUN. */
@@ -107,21 +160,33 @@ static int us_routes(struct us_be *u, const struct kernel_policy *pol, bool add)
 	return 0;
 }
 
+static int locked_policy(void *be, const struct kernel_policy *pol, bool add)
+{
+	int err;
+
+	us_lock(be);
+	err = add ? INNER(be).ops->add_policy(INNER(be).be, pol) :
+		    INNER(be).ops->del_policy(INNER(be).be, pol);
+	us_unlock(be);
+	return err;
+}
+
+/* The routes (netlink) outside the lock: the TX thread need not wait. */
 static int us_add_policy(void *be, const struct kernel_policy *pol)
 {
-	int err = INNER(be).ops->add_policy(INNER(be).be, pol);
+	int err = locked_policy(be, pol, true);
 
 	if (err)
 		return err;
 	err = us_routes(be, pol, true);
 	if (err)
-		INNER(be).ops->del_policy(INNER(be).be, pol);
+		locked_policy(be, pol, false);
 	return err;
 }
 
 static int us_del_policy(void *be, const struct kernel_policy *pol)
 {
-	int err = INNER(be).ops->del_policy(INNER(be).be, pol);
+	int err = locked_policy(be, pol, false);
 
 	if (!err)
 		us_routes(be, pol, false);
@@ -157,16 +222,18 @@ static void us_destroy(void *be)
 		return;
 	if (u->rules)
 		us_rules(u, false);
+	us_tx_thread_stop(u);
 	if (u->tun.nqueues)
 		log_info("userspace: TUN reads %llu (%llu segments), writes %llu (%llu segments); "
 			 "sendmmsg %llu, recvmmsg %llu (protocol 50)",
-			 (unsigned long long)u->counters.tun_in,
-			 (unsigned long long)u->counters.tun_in_segs,
+			 (unsigned long long)u->txc.tun_in,
+			 (unsigned long long)u->txc.tun_in_segs,
 			 (unsigned long long)u->counters.tun_out,
 			 (unsigned long long)u->counters.tun_out_segs,
-			 (unsigned long long)u->counters.tx_batches,
+			 (unsigned long long)u->txc.tx_batches,
 			 (unsigned long long)u->counters.rx_batches);
 	us_engine_close(u);
+	us_tx_thread_free(u);
 	us_engine_drop_held(u);
 	if (u->inner.ops)
 		u->inner.ops->destroy(u->inner.be);
@@ -209,6 +276,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->cfg.mtu = cfg && cfg->mtu ? cfg->mtu : 1400;
 	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
 	u->cfg.no_offload = cfg && cfg->no_offload;
+	u->cfg.tx_thread = cfg && cfg->tx_thread;
 	if (cfg && cfg->route_table && cfg->fwmark) {
 		u->cfg.route_table = cfg->route_table;
 		u->cfg.fwmark = cfg->fwmark;
@@ -216,7 +284,13 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	}
 	u->net = net;
 	u->raw4 = u->raw6 = -1;
-	if (us_ipsec_create(&u->inner, ev ? ev : &none) < 0) {
+	u->tx_stop_fd = u->defer_fd = -1;
+	u->user_ev = ev ? *ev : none;
+	/* the core raises events through wrappers that move those of the TX
+	 * thread to the caller's loop */
+	u->core_ev = us_wrapped_events;
+	u->core_ev.ctx = u;
+	if (us_ipsec_create(&u->inner, &u->core_ev) < 0) {
 		u->inner.ops = NULL;
 		us_destroy(u);
 		return NULL;
@@ -224,7 +298,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->us = u->inner.be;
 	if (!(u->cfg.no_offload ? tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) :
 	      tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu)) ||
-	    !(u->route = route_open()) || us_engine_open(u, base) < 0) {
+	    !(u->route = route_open()) ||
+	    (u->cfg.tx_thread && us_tx_thread_init(u, base) < 0) || us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;
 	}
@@ -238,9 +313,14 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		log_info("userspace: tunnel routes in table %u, IKE/ESP marked 0x%x (rules %u, %u)",
 			 u->cfg.route_table, u->cfg.fwmark, u->cfg.rule_prio, u->cfg.rule_prio + 1);
 	}
-	log_info("userspace datapath on %s (mtu %d)%s%s", u->tun.name, u->cfg.mtu,
+	if (u->cfg.tx_thread && us_tx_thread_run(u) < 0) {
+		us_destroy(u);
+		return NULL;
+	}
+	log_info("userspace datapath on %s (mtu %d)%s%s%s", u->tun.name, u->cfg.mtu,
 		 u->raw4 >= 0 ? ", raw ESP accepted" : "",
-		 u->tun.offload ? ", TSO/GRO offloads" : "");
+		 u->tun.offload ? ", TSO/GRO offloads" : "",
+		 u->threaded ? ", outbound ESP on its own thread" : "");
 	return &u->ki;
 }
 
@@ -250,9 +330,22 @@ void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len
 	us_engine_input(ki->be, pkt, len, &ep->remote, &ep->local);
 }
 
-const struct userspace_counters *userspace_get_counters(const struct kernel_ipsec *ki)
+void userspace_get_counters(const struct kernel_ipsec *ki, struct userspace_counters *out)
 {
-	return &((const struct us_be *)ki->be)->counters;
+	struct us_be *u = ki->be;
+	const struct userspace_counters *in = &u->counters, *tx = &u->txc;
+
+	us_lock(u);
+	*out = (struct userspace_counters){
+		.tun_in = tx->tun_in, .tun_out = in->tun_out,
+		.tun_in_segs = tx->tun_in_segs, .tun_out_segs = in->tun_out_segs,
+		.tx_batches = tx->tx_batches, .rx_batches = in->rx_batches,
+		.esp_in = in->esp_in, .esp_out = tx->esp_out,
+		.held = tx->held, .held_dropped = tx->held_dropped,
+		.send_errors = in->send_errors + tx->send_errors,
+		.malformed = in->malformed + tx->malformed,
+	};
+	us_unlock(u);
 }
 
 const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki)

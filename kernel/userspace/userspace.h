@@ -19,6 +19,10 @@ struct userspace_config {
 	int mtu;			/* default 1400 */
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
 	bool no_offload;		/* plain TUN: no virtio header, TSO or GRO (tests) */
+	/* Outbound ESP (TUN read, encryption, sends) on its own thread; events
+	 * still reach the caller on its loop. Default off here; cygnetd turns
+	 * it on with daemon { datapath_threads }. */
+	bool tx_thread;
 	/* Policy routing (0: off, routes in the main table). With both set,
 	 * routes for the tunnels go to route_table, looked up at rule_prio + 1
 	 * for every packet, and IKE and ESP sockets carry fwmark, which a rule
@@ -52,7 +56,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 /* ESP that arrived on the NAT-T socket (wire this to net's on_esp). */
 void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len,
 			 const struct net_endpoints *ep);
-const struct userspace_counters *userspace_get_counters(const struct kernel_ipsec *ki);
+/* Both paths' counters summed (briefly excludes the TX thread). */
+void userspace_get_counters(const struct kernel_ipsec *ki, struct userspace_counters *out);
 /* The SAD/SPD core with its verdict counters. */
 const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki);
 /* The TUN's interface index (for virtual IPs the daemon installs). */

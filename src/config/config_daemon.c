@@ -1,5 +1,5 @@
-/* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
- * peer_half_open_limit key_stock }: how cygnetd moves packets, guards its
+/* daemon { datapath datapath_threads tun_name tun_mtu cookie_threshold
+ * half_open_limit peer_half_open_limit key_stock }: how cygnetd moves packets, guards its
  * responder and uses its cores. */
 #include "config/build.h"
 
@@ -14,7 +14,7 @@
 #define DEF_KEY_STOCK 32		/* key pairs ready per group (crypto/ke_stock.h) */
 #define MAX_KEY_STOCK 1024
 
-static const char *const daemon_keys[] = { "datapath", "tun_name", "tun_mtu",
+static const char *const daemon_keys[] = { "datapath", "datapath_threads", "tun_name", "tun_mtu",
 					   "cookie_threshold", "half_open_limit",
 					   "peer_half_open_limit", "key_stock", NULL };
 
@@ -38,13 +38,17 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 		{ "xfrm", CONFIG_DATAPATH_XFRM },
 		{ NULL, 0 },
 	};
+	static const struct build_enum threads[] = {
+		{ "auto", 0 }, { "1", 1 }, { "2", 2 }, { NULL, 0 },
+	};
 	const struct settings_node *n;
 	uint64_t mtu = d->tun_mtu, cookie = d->cookie_threshold, ho = d->half_open_limit;
 	uint64_t peer_ho = d->peer_half_open_limit, stock = d->key_stock;
-	int v = (int)d->datapath;
+	int v = (int)d->datapath, nthreads = (int)d->datapath_threads;
 
 	if (!build_check_keys(err, sec, daemon_keys, NULL) ||
 	    !build_enum(err, sec, "datapath", dp, &v) ||
+	    !build_enum(err, sec, "datapath_threads", threads, &nthreads) ||
 	    !build_str(err, sec, "tun_name", &d->tun_name) ||
 	    !build_uint(err, sec, "tun_mtu", 576, 65535, &mtu) ||
 	    !build_uint(err, sec, "cookie_threshold", 0, UINT32_MAX, &cookie) ||
@@ -53,6 +57,7 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 	    !build_uint(err, sec, "key_stock", 0, MAX_KEY_STOCK, &stock))
 		return false;
 	d->datapath = (enum config_datapath)v;
+	d->datapath_threads = (unsigned)nthreads;
 	d->tun_mtu = (unsigned)mtu;
 	d->cookie_threshold = (unsigned)cookie;
 	d->half_open_limit = (unsigned)ho;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -713,9 +714,13 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 			dp->ki = NULL;
 		}
 	} else {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		struct userspace_config uc = { .tun_name = dp->tun_name, .mtu = (int)s->tun_mtu,
 					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
 					       .fwmark = DP_FWMARK, .rule_prio = DP_RULE_PRIO };
+
+		/* a TX thread pays off only with a second CPU to run it */
+		uc.tx_thread = s->datapath_threads ? s->datapath_threads == 2 : cpus >= 2;
 
 		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
 		dp->userspace = true;
@@ -756,6 +761,7 @@ bool datapath_apply(struct datapath *dp, const struct config *cfg)
 		if (!backend_open(dp, s))
 			log_warn("no ESP datapath: CHILD SAs are negotiated but carry no traffic");
 	} else if (s->datapath != dp->settings.datapath || s->tun_mtu != dp->settings.tun_mtu ||
+		   s->datapath_threads != dp->settings.datapath_threads ||
 		   strcmp(s->tun_name ? s->tun_name : "cygnet0", dp->tun_name) != 0) {
 		log_warn("daemon { } datapath settings changed: they apply after a restart");
 	}
@@ -796,7 +802,7 @@ void datapath_set_core(struct datapath *dp, struct ike_core *core)
 
 static void counters_log(const struct datapath *dp)
 {
-	const struct userspace_counters *u;
+	struct userspace_counters c, *u = &c;
 	const struct net_counters *n = dp->net ? net_get_counters(dp->net) : NULL;
 	const struct us_ipsec *us;
 	uint64_t udp_in = n ? n->esp_in : 0;
@@ -810,7 +816,7 @@ static void counters_log(const struct datapath *dp)
 		 (unsigned long long)dp->invalid_spi_no_sa);
 	if (!dp->userspace)
 		return;
-	u = userspace_get_counters(dp->ki);
+	userspace_get_counters(dp->ki, &c);
 	us = userspace_core(dp->ki);
 	log_info("datapath counters: esp_in %llu (udp %llu, raw %llu) esp_out %llu tun_in %llu "
 		 "tun_out %llu held %llu held_dropped %llu send_errors %llu malformed %llu",
@@ -820,13 +826,13 @@ static void counters_log(const struct datapath *dp)
 		 (unsigned long long)u->held, (unsigned long long)u->held_dropped,
 		 (unsigned long long)u->send_errors, (unsigned long long)u->malformed);
 	for (int v = 0; v < US_VERDICT_MAX; v++)
-		if (us->verdicts[v])
+		if (us_ipsec_verdicts(us, (enum us_verdict)v))
 			log_info("datapath verdict %s: %llu", us_verdict_name((enum us_verdict)v),
-				 (unsigned long long)us->verdicts[v]);
+				 (unsigned long long)us_ipsec_verdicts(us, (enum us_verdict)v));
 	for (int r = 1; r < ESP_RESULT_MAX; r++)
-		if (us->sad.drops[r])
+		if (us_ipsec_drops(us, (enum esp_result)r))
 			log_info("datapath drop %s: %llu", esp_result_name((enum esp_result)r),
-				 (unsigned long long)us->sad.drops[r]);
+				 (unsigned long long)us_ipsec_drops(us, (enum esp_result)r));
 }
 
 void datapath_free(struct datapath *dp)

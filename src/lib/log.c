@@ -10,6 +10,8 @@ static enum log_level log_level = LOG_LVL_INFO;
 static bool log_syslog;
 static log_sink_fn log_sink;
 static void *log_sink_ctx;
+static _Thread_local log_sink_fn thread_sink;
+static _Thread_local void *thread_sink_ctx;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -54,15 +56,30 @@ void log_set_sink(log_sink_fn fn, void *ctx)
 	log_sink_ctx = ctx;
 }
 
+void log_set_thread_sink(log_sink_fn fn, void *ctx)
+{
+	thread_sink = fn;
+	thread_sink_ctx = ctx;
+}
+
+void log_to_sink(enum log_level lvl, const char *line)
+{
+	if (log_sink)
+		log_sink(log_sink_ctx, lvl, line);
+}
+
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	char line[1024];
 
-	if (lvl > log_level && !log_sink)
+	/* a worker thread never reads the main loop's sink */
+	if (lvl > log_level && !thread_sink && !log_sink)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	if (log_sink)
+	if (thread_sink)
+		thread_sink(thread_sink_ctx, lvl, line);
+	else if (log_sink)
 		log_sink(log_sink_ctx, lvl, line);
 	if (lvl > log_level)
 		return;

@@ -24,6 +24,11 @@ void log_use_syslog(bool on, const char *ident);
 bool log_parse_level(const char *s, enum log_level *out);
 const char *log_level_name(enum log_level lvl);
 void log_set_sink(log_sink_fn fn, void *ctx);
+/* For worker threads: their lines go to fn instead of the sink (which runs
+ * on the main event loop only); fn hands them to the main loop, which calls
+ * log_to_sink. stderr/syslog output is unchanged. NULL: back to normal. */
+void log_set_thread_sink(log_sink_fn fn, void *ctx);
+void log_to_sink(enum log_level lvl, const char *line);
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -1,5 +1,6 @@
-/* Bounded reader over untrusted bytes: every read checks what is left.
- * Inline: the datapath parses every packet's headers with it. */
+/* Bounded reader over untrusted bytes: every read checks what is left. A
+ * number read that fails yields 0 and false. Inline: the datapath parses
+ * every packet's headers with it. */
 #ifndef CYGNET_LIB_RD_H
 #define CYGNET_LIB_RD_H
 
@@ -46,8 +47,10 @@ static inline bool rd_u8(struct rd *r, uint8_t *out)
 {
 	const uint8_t *p;
 
-	if (!rd_ptr(r, 1, &p))
+	if (!rd_ptr(r, 1, &p)) {
+		*out = 0;
 		return false;
+	}
 	*out = p[0];
 	return true;
 }
@@ -57,8 +60,10 @@ static inline bool rd_u16(struct rd *r, uint16_t *out)
 {
 	const uint8_t *p;
 
-	if (!rd_ptr(r, 2, &p))
+	if (!rd_ptr(r, 2, &p)) {
+		*out = 0;
 		return false;
+	}
 	*out = (uint16_t)(p[0] << 8 | p[1]);
 	return true;
 }
@@ -67,8 +72,10 @@ static inline bool rd_u24(struct rd *r, uint32_t *out)
 {
 	const uint8_t *p;
 
-	if (!rd_ptr(r, 3, &p))
+	if (!rd_ptr(r, 3, &p)) {
+		*out = 0;
 		return false;
+	}
 	*out = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
 	return true;
 }
@@ -77,8 +84,10 @@ static inline bool rd_u32(struct rd *r, uint32_t *out)
 {
 	const uint8_t *p;
 
-	if (!rd_ptr(r, 4, &p))
+	if (!rd_ptr(r, 4, &p)) {
+		*out = 0;
 		return false;
+	}
 	*out = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	return true;
 }
@@ -89,8 +98,10 @@ static inline bool rd_u64(struct rd *r, uint64_t *out)
 	const uint8_t *p;
 	uint32_t hi, lo;
 
-	if (!rd_ptr(r, 8, &p))
+	if (!rd_ptr(r, 8, &p)) {
+		*out = 0;
 		return false;
+	}
 	hi = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 	lo = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 	*out = (uint64_t)hi << 32 | lo;

@@ -133,7 +133,8 @@ esp_strongswan() {
 
 # cygnetd's datapath section (its userspace ESP on a TUN device).
 esp_cygnet_daemon() {
-	printf 'daemon {\n\tdatapath = userspace\n\ttun_name = cygb%s\n}\n' "$1"
+	printf 'daemon {\n\tdatapath = userspace\n\ttun_name = cygb%s\n\tdatapath_threads = %s\n}\n' \
+		"$1" "${BENCH_DP_THREADS:-auto}"
 }
 
 # Two cygnetd: A initiates at start (start_action = start). esp_cygnet

@@ -165,7 +165,7 @@ START_TEST(backend_passes_traffic_both_ways)
 	/* no policy: discarded */
 	ip_packet(&b, buf, "203.0.113.7", "10.1.0.6");
 	ck_assert_int_eq(xfer(&p.gw, &p.cl, &b, &ov), US_DROP_POLICY);
-	ck_assert_uint_eq(((struct us_ipsec *)p.gw.be)->verdicts[US_DROP_POLICY], 1);
+	ck_assert_uint_eq(us_ipsec_verdicts(p.gw.be, US_DROP_POLICY), 1);
 	teardown(&p);
 }
 END_TEST

@@ -111,16 +111,18 @@ static void pump(int rounds)
 	}
 }
 
-static bool no_offload;	/* the next setup() opens a plain TUN */
+static bool no_offload;	/* the next setup_for() opens a plain TUN */
 
-static bool setup(void)
+/* Every test runs twice (loop index i): everything on the test's loop, and
+ * with the outbound path on the TX thread. */
+static bool setup_for(int i)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(a);
 	struct net_config nc = { .on_ike = on_ike, .on_esp = on_esp };
 	struct kernel_ipsec_events ev = { .acquire = on_acquire, .unknown_spi = on_unknown_spi };
 	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true,
-				       .no_offload = no_offload };
+				       .no_offload = no_offload, .tx_thread = i == 1 };
 	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
 	struct route_ctx *r;
 	struct kernel_sa k;
@@ -171,6 +173,14 @@ static bool setup(void)
 	ck_assert(route_addr_add(r, userspace_ifindex(fx.ki), &tun_addr, 32));
 	route_close(r);
 	return true;
+}
+
+static struct userspace_counters cnt(void)
+{
+	struct userspace_counters c;
+
+	userspace_get_counters(fx.ki, &c);
+	return c;
 }
 
 static void teardown(void)
@@ -278,7 +288,7 @@ START_TEST(outbound_packet_is_encapsulated_to_the_peer)
 	size_t len;
 	int s;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	s = udp_bound("10.1.0.1", 6666);
 	ck_assert_int_eq(sendto(s, "ping", 4, 0, (struct sockaddr *)&dst,
@@ -287,7 +297,7 @@ START_TEST(outbound_packet_is_encapsulated_to_the_peer)
 	ck_assert_uint_eq(len, 32);
 	ck_assert_uint_eq(inner[9], IPPROTO_UDP);
 	ck_assert_mem_eq(inner + 28, "ping", 4);
-	ck_assert_uint_ge(userspace_get_counters(fx.ki)->esp_out, 1);
+	ck_assert_uint_ge(cnt().esp_out, 1);
 	close(s);
 	teardown();
 }
@@ -298,7 +308,7 @@ START_TEST(inbound_udp_and_raw_esp_reach_the_host)
 	char buf[64];
 	int s;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	s = udp_bound("10.1.0.1", 6666);
 	peer_send("10.2.0.5", 6666, "pong-udp", false);
@@ -324,7 +334,7 @@ START_TEST(plain_tun_without_offloads)
 	int s;
 
 	no_offload = true;
-	if (!setup()) {
+	if (!setup_for(_i)) {
 		no_offload = false;
 		return;
 	}
@@ -341,7 +351,7 @@ START_TEST(plain_tun_without_offloads)
 	peer_send("10.2.0.5", 6666, "pong-raw", true);
 	ck_assert_int_eq(local_receive(s, buf, sizeof(buf)), 8);
 	ck_assert_mem_eq(buf, "pong-raw", 8);
-	ck_assert_uint_eq(userspace_get_counters(fx.ki)->tun_out_segs, 0);	/* no GRO */
+	ck_assert_uint_eq(cnt().tun_out_segs, 0);	/* no GRO */
 	close(s);
 	teardown();
 }
@@ -352,12 +362,12 @@ START_TEST(inbound_outside_selectors_is_dropped)
 	char buf[64];
 	int s;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	s = udp_bound("10.1.0.1", 6666);
 	peer_send("10.3.0.5", 6666, "spoofed", false);
 	ck_assert_int_lt(local_receive(s, buf, sizeof(buf)), 0);
-	ck_assert_uint_eq(userspace_core(fx.ki)->verdicts[US_DROP_POLICY], 1);
+	ck_assert_uint_eq(us_ipsec_verdicts(userspace_core(fx.ki), US_DROP_POLICY), 1);
 	close(s);
 	teardown();
 }
@@ -369,7 +379,7 @@ START_TEST(unknown_spi_is_reported)
 	const uint8_t esp[] = { 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8,
 				9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24 };
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	to = v4("127.0.0.1", fx.natt_port);
 	sendto(fx.peer, esp, sizeof(esp), 0, (struct sockaddr *)&to, sizeof(struct sockaddr_in));
@@ -391,7 +401,7 @@ START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 	size_t len;
 	int s;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
 	s = udp_bound("10.1.0.1", 6667);
@@ -401,7 +411,7 @@ START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 		pump(1);
 	ck_assert_int_eq(fx.acquires, 1);
 	ck_assert_uint_eq(fx.acquired_reqid, 2);
-	ck_assert_uint_eq(userspace_get_counters(fx.ki)->held, 1);
+	ck_assert_uint_eq(cnt().held, 1);
 	/* the IKE core negotiated: the SA arrives and the held packet leaves */
 	k = sa_desc(0x3000, KERNEL_DIR_OUT, 2, fx.natt_port, fx.peer_port);
 	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
@@ -429,7 +439,7 @@ START_TEST(ha_hooks_move_sequence_and_replay_state)
 	char buf[64];
 	int s;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
 	out.dst = fx.lo;
 	in.dst = fx.lo;
@@ -515,14 +525,12 @@ START_TEST(gso_out_and_gro_in_batches)
 				     .gso_size = 1000, .csum_start = 20, .csum_offset = 16 };
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
 	struct sockaddr_storage to;
-	const struct userspace_counters *c;
 	uint64_t out0, segs0, err0;
 	int ps, one = 1;
 	size_t len;
 
-	if (!setup())
+	if (!setup_for(_i))
 		return;
-	c = userspace_get_counters(fx.ki);
 	ps = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));	/* VNET_HDR needs RAW */
 	ck_assert_int_ge(ps, 0);
 	ck_assert_int_eq(setsockopt(ps, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)), 0);
@@ -546,12 +554,12 @@ START_TEST(gso_out_and_gro_in_batches)
 					1020), 0xffff);
 		ck_assert_uint_eq(inner[40], (uint8_t)(1000 + 1000 * i));
 	}
-	ck_assert_uint_eq(c->tun_in_segs - c->tun_in, 4);	/* one read, five segments */
+	ck_assert_uint_eq(cnt().tun_in_segs - cnt().tun_in, 4);	/* one read, five segments */
 
 	/* inbound: 6 segments queued on the NAT-T socket before the loop runs */
-	out0 = c->tun_out;
-	segs0 = c->tun_out_segs;
-	err0 = c->send_errors;
+	out0 = cnt().tun_out;
+	segs0 = cnt().tun_out_segs;
+	err0 = cnt().send_errors;
 	to = v4("127.0.0.1", fx.natt_port);
 	for (int i = 0; i < 6; i++) {
 		struct esp_buf b = { .base = buf, .cap = sizeof(buf), .off = 64 };
@@ -562,11 +570,11 @@ START_TEST(gso_out_and_gro_in_batches)
 		ck_assert_int_eq(sendto(fx.peer, b.base + b.off, b.len, 0, (struct sockaddr *)&to,
 					sizeof(struct sockaddr_in)), (ssize_t)b.len);
 	}
-	for (int i = 0; i < 50 && c->tun_out_segs - segs0 < 6; i++)
+	for (int i = 0; i < 50 && cnt().tun_out_segs - segs0 < 6; i++)
 		pump(1);
-	ck_assert_uint_eq(c->tun_out_segs - segs0, 6);
-	ck_assert_uint_eq(c->tun_out - out0, 1);
-	ck_assert_uint_eq(c->send_errors, err0);	/* the kernel took the GSO write */
+	ck_assert_uint_eq(cnt().tun_out_segs - segs0, 6);
+	ck_assert_uint_eq(cnt().tun_out - out0, 1);
+	ck_assert_uint_eq(cnt().send_errors, err0);	/* the kernel took the GSO write */
 	teardown();
 }
 END_TEST
@@ -577,14 +585,14 @@ static Suite *userspace_suite(void)
 	TCase *tc = tcase_create("netns");
 
 	tcase_set_timeout(tc, 20);
-	tcase_add_test(tc, outbound_packet_is_encapsulated_to_the_peer);
-	tcase_add_test(tc, inbound_udp_and_raw_esp_reach_the_host);
-	tcase_add_test(tc, plain_tun_without_offloads);
-	tcase_add_test(tc, inbound_outside_selectors_is_dropped);
-	tcase_add_test(tc, unknown_spi_is_reported);
-	tcase_add_test(tc, trap_holds_first_packet_until_the_sa_is_up);
-	tcase_add_test(tc, ha_hooks_move_sequence_and_replay_state);
-	tcase_add_test(tc, gso_out_and_gro_in_batches);
+	tcase_add_loop_test(tc, outbound_packet_is_encapsulated_to_the_peer, 0, 2);
+	tcase_add_loop_test(tc, inbound_udp_and_raw_esp_reach_the_host, 0, 2);
+	tcase_add_loop_test(tc, plain_tun_without_offloads, 0, 2);
+	tcase_add_loop_test(tc, inbound_outside_selectors_is_dropped, 0, 2);
+	tcase_add_loop_test(tc, unknown_spi_is_reported, 0, 2);
+	tcase_add_loop_test(tc, trap_holds_first_packet_until_the_sa_is_up, 0, 2);
+	tcase_add_loop_test(tc, ha_hooks_move_sequence_and_replay_state, 0, 2);
+	tcase_add_loop_test(tc, gso_out_and_gro_in_batches, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
