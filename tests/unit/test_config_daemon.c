@@ -1,5 +1,5 @@
-/* daemon { datapath tun_name tun_mtu cookie_threshold half_open_limit
- * peer_half_open_limit key_stock }: defaults, every value, and errors that name the
+/* daemon { datapath datapath_threads tun_name tun_mtu cookie_threshold
+ * half_open_limit peer_half_open_limit key_stock }: defaults, every value, and errors that name the
  * line and what was expected. */
 #include "check_main.h"
 #include "config/config.h"
@@ -24,6 +24,7 @@ START_TEST(defaults_without_section)
 	ck_assert_uint_eq(cfg->daemon.half_open_limit, 10000);
 	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, 32);
 	ck_assert_uint_eq(cfg->daemon.key_stock, 32);
+	ck_assert_uint_eq(cfg->daemon.datapath_threads, 0);	/* auto */
 	config_free(cfg);
 }
 END_TEST
@@ -81,19 +82,32 @@ static const struct {
 	{ "xfrm", CONFIG_DATAPATH_XFRM },
 };
 
+/* with each datapath one of the thread settings (auto = 0), dumped back */
+static const char *const thread_values[] = { "auto", "1", "2" };
+
 START_TEST(every_value)
 {
-	char text[256];
+	char text[256], want[64], *buf = NULL;
+	size_t len = 0;
 	struct config *cfg;
 	struct config_err err;
+	FILE *f;
 
 	snprintf(text, sizeof(text),
-		 "daemon {\n  datapath = %s\n  tun_name = vpn7\n  tun_mtu = 1380\n}\n",
-		 datapaths[_i].value);
+		 "daemon {\n  datapath = %s\n  datapath_threads = %s\n  tun_name = vpn7\n"
+		 "  tun_mtu = 1380\n}\n", datapaths[_i].value, thread_values[_i]);
 	ck_assert_msg(try_load(text, &cfg, &err), "%s", err.msg);
 	ck_assert_int_eq(cfg->daemon.datapath, datapaths[_i].want);
+	ck_assert_uint_eq(cfg->daemon.datapath_threads, (unsigned)_i);
 	ck_assert_str_eq(cfg->daemon.tun_name, "vpn7");
 	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1380);
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	config_dump(cfg, f);
+	fclose(f);
+	snprintf(want, sizeof(want), "  datapath_threads = %s\n", thread_values[_i]);
+	ck_assert_msg(strstr(buf, want), "%s", buf);
+	free(buf);
 	config_free(cfg);
 }
 END_TEST
@@ -109,6 +123,8 @@ static const struct {
 	{ "daemon {\n  tun_name = a-very-long-interface-name\n}\n", 2, "tun_name" },
 	{ "daemon {\n  tun_name = \"a/b\"\n}\n", 2, "tun_name" },
 	{ "daemon {\n\n  threads = 4\n}\n", 3, "threads" },
+	{ "daemon {\n  datapath_threads = 3\n}\n", 2, "auto, 1, 2" },
+	{ "daemon {\n  datapath_threads = 0\n}\n", 2, "datapath_threads" },
 	{ "daemon {\n  cookie_threshold = -1\n}\n", 2, "'cookie_threshold': expected a number from 0 to 4294967295" },
 	{ "daemon {\n  cookie_threshold = 4294967296\n}\n", 2, "cookie_threshold" },
 	{ "daemon {\n  cookie_threshold = many\n}\n", 2, "cookie_threshold" },
