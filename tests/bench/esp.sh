@@ -132,27 +132,31 @@ esp_strongswan() {
 }
 
 # cygnetd's datapath section (its userspace ESP on a TUN device).
+# One datapath thread unless $2 says otherwise: in this topology two gateways
+# and two iperf3 share the machine's CPUs, so a TX thread has no idle core
+# (docs/datapath.md "Threads"); the default is measured in a row of its own.
 esp_cygnet_daemon() {
 	printf 'daemon {\n\tdatapath = userspace\n\ttun_name = cygb%s\n\tdatapath_threads = %s\n}\n' \
-		"$1" "${BENCH_DP_THREADS:-auto}"
+		"$1" "${2:-${BENCH_DP_THREADS:-1}}"
 }
 
 # Two cygnetd: A initiates at start (start_action = start). esp_cygnet
-# [udp]: raw ESP (no NAT, the default) or, with udp, ESP in UDP forced by
-# `encap = yes` on both (what libipsec always uses); sets esp_cy_mbps /
-# esp_cy_note or esp_cyu_mbps / esp_cyu_note.
+# [udp|udp-auto]: raw ESP (no NAT, the default) or, with udp, ESP in UDP
+# forced by `encap = yes` on both (what libipsec always uses); udp-auto is
+# that with the default `datapath_threads = auto`. Sets esp_cy_mbps /
+# esp_cy_note, esp_cyu_mbps / esp_cyu_note or esp_cyt_mbps / esp_cyt_note.
 esp_cygnet() {
-	local d pid mbps="" note="" a=ca b=cb encap=""
-	if [ "${1:-}" = udp ]; then
-		a=cu
-		b=cv
-		encap="encap = yes"
-	fi
+	local d pid mbps="" note="" a=ca b=cb encap="" threads=""
+	case "${1:-}" in
+	udp) a=cu; b=cv; encap="encap = yes" ;;
+	udp-auto) a=cw; b=cx; encap="encap = yes"; threads=auto ;;
+	esac
 	esp_pair $a $b
 	esp_swanctl "$(ns_dir $a)/cygnet.conf" 192.0.2.1 192.0.2.2 a.example b.example \
-		10.1.0.0/24 10.2.0.0/24 "start_action = start" "$(esp_cygnet_daemon $a)" "$encap"
+		10.1.0.0/24 10.2.0.0/24 "start_action = start" "$(esp_cygnet_daemon $a $threads)" \
+		"$encap"
 	esp_swanctl "$(ns_dir $b)/cygnet.conf" 192.0.2.2 192.0.2.1 b.example a.example \
-		10.2.0.0/24 10.1.0.0/24 "" "$(esp_cygnet_daemon $b)" "$encap"
+		10.2.0.0/24 10.1.0.0/24 "" "$(esp_cygnet_daemon $b $threads)" "$encap"
 	for n in $b $a; do
 		d=$(ns_dir "$n")
 		pid=$(ns_bg "$n" "$d/cygnetd.log" "$CYGNETD" --foreground --log-level info \
@@ -177,21 +181,20 @@ esp_cygnet() {
 	log "cygnet ${1:-raw}: ${mbps:-n/a} Mbit/s $note"
 	ns_kill_all "$(ns_name $a)"
 	ns_kill_all "$(ns_name $b)"
-	if [ "${1:-}" = udp ]; then
-		esp_cyu_mbps=$mbps
-		esp_cyu_note=$note
-	else
-		esp_cy_mbps=$mbps
-		esp_cy_note=$note
-	fi
+	case "${1:-}" in
+	udp) esp_cyu_mbps=$mbps; esp_cyu_note=$note ;;
+	udp-auto) esp_cyt_mbps=$mbps; esp_cyt_note=$note ;;
+	*) esp_cy_mbps=$mbps; esp_cy_note=$note ;;
+	esac
 }
 
 esp_bench() {
 	esp_limit_mbps=$(esp_limit)
 	log "openssl speed aes-256-gcm 1400 bytes, one core: ${esp_limit_mbps:-n/a} Mbit/s"
 	esp_strongswan
-	esp_cygnet
 	esp_cygnet udp
+	esp_cygnet
+	esp_cygnet udp-auto
 	# the clear path for scale (same veth, no tunnel)
 	ns_create cl1 cl2
 	ns_veth cl1 eth0 192.0.2.1/24 cl2 eth0 192.0.2.2/24

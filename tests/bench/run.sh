@@ -264,6 +264,7 @@ if [ "${BENCH_ESP:-1}" = 1 ]; then
 else
 	esp_cy_note="skipped: BENCH_ESP=0"
 	esp_cyu_note="skipped: BENCH_ESP=0"
+	esp_cyt_note="skipped: BENCH_ESP=0"
 	esp_ss_note="skipped: BENCH_ESP=0"
 fi
 
