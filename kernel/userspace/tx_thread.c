@@ -61,14 +61,31 @@ static bool on_tx_thread(const struct us_be *u)
 
 void us_lock(struct us_be *u)
 {
-	if (u->threaded)
-		pthread_rwlock_wrlock(&u->lock);
+	if (u->threaded) {
+		int err = pthread_rwlock_wrlock(&u->lock);
+
+		if (err) {	/* EDEADLK: an op called from inside an op, a bug */
+			log_error("userspace: datapath lock: %s", strerror(err));
+			abort();
+		}
+		u->in_op = true;
+	}
 }
 
 void us_unlock(struct us_be *u)
 {
-	if (u->threaded)
+	if (u->threaded) {
+		u->in_op = false;
 		pthread_rwlock_unlock(&u->lock);
+	}
+}
+
+/* Raised on the TX thread, or inside an op (installing an SA sends held
+ * packets, which may reach a lifetime): the caller's handler may call an
+ * op, which would wait for the lock held right here. */
+static bool must_defer(const struct us_be *u)
+{
+	return on_tx_thread(u) || (u->threaded && u->in_op);
 }
 
 void us_tx_enter(struct us_be *u)
@@ -121,7 +138,7 @@ static void ev_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *
 	struct us_be *u = ctx;
 	struct us_deferred *d;
 
-	if (!on_tx_thread(u)) {
+	if (!must_defer(u)) {
 		if (u->user_ev.acquire)
 			u->user_ev.acquire(u->user_ev.ctx, reqid, pkt);
 		return;
@@ -139,7 +156,7 @@ static void ev_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_i
 	struct us_be *u = ctx;
 	struct us_deferred *d;
 
-	if (!on_tx_thread(u)) {
+	if (!must_defer(u)) {
 		if (u->user_ev.expire)
 			u->user_ev.expire(u->user_ev.ctx, id, child_id, hard);
 		return;

@@ -63,6 +63,7 @@ struct us_be {
 	 * txc belong to whoever holds the lock, inbound state to the caller's
 	 * loop. Events the TX thread raises wait in deferred for that loop. */
 	bool threaded, tx_running;
+	bool in_op;			/* the caller's loop holds the lock (an op runs) */
 	pthread_t tx_tid;
 	pthread_rwlock_t lock;
 	struct event_base *tx_base;

@@ -32,7 +32,7 @@ struct fixture {
 	uint16_t peer_port, natt_port;
 	struct sockaddr_storage lo;
 	struct esp_sa *peer_out, *peer_in;	/* the peer's view of both SAs */
-	int acquires, unknown_spis;
+	int acquires, unknown_spis, expires, expire_queries;
 	uint32_t acquired_reqid, unknown_spi;
 };
 
@@ -54,6 +54,18 @@ static void on_acquire(void *ctx, uint32_t reqid, const struct kernel_selector *
 	(void)ctx; (void)sel;
 	fx.acquires++;	/* the core raises one per packet; the IKE core dedupes */
 	fx.acquired_reqid = reqid;
+}
+
+/* Like the daemon, the handler calls an op: it must not be called while an
+ * op holds the backend's lock (that would deadlock with the TX thread). */
+static void on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, bool hard)
+{
+	struct kernel_sa_stats st;
+
+	(void)ctx; (void)child_id; (void)hard;
+	fx.expires++;
+	if (fx.ki->ops->query_sa(fx.ki->be, id, &st) == 0)
+		fx.expire_queries++;
 }
 
 static void on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer)
@@ -120,7 +132,8 @@ static bool setup_for(int i)
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(a);
 	struct net_config nc = { .on_ike = on_ike, .on_esp = on_esp };
-	struct kernel_ipsec_events ev = { .acquire = on_acquire, .unknown_spi = on_unknown_spi };
+	struct kernel_ipsec_events ev = { .acquire = on_acquire, .expire = on_expire,
+					  .unknown_spi = on_unknown_spi };
 	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true,
 				       .no_offload = no_offload, .tx_thread = i == 1 };
 	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
@@ -430,6 +443,56 @@ START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 }
 END_TEST
 
+/* Packets held for an acquire leave inside add_sa; if they use up the new
+ * SA's lifetimes, the expiries reach the handler after the op (with a TX
+ * thread: on the test's loop), where it may call an op itself. */
+START_TEST(lifetime_reached_by_held_packets)
+{
+	struct kernel_policy trap = pol("10.1.0.1", "10.1.0.1", "10.5.0.0", "10.5.0.255",
+					KERNEL_DIR_OUT, 3);
+	struct sockaddr_storage dst = v4("10.5.0.9", 7777);
+	struct kernel_sa k;
+	uint8_t inner[2048];
+	size_t len;
+	int s;
+
+	if (!setup_for(_i))
+		return;
+	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
+	s = udp_bound("10.1.0.1", 6668);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(sendto(s, "held", 4, 0, (struct sockaddr *)&dst,
+					sizeof(struct sockaddr_in)), 4);
+	for (int i = 0; i < 200 && cnt().held < 2; i++)
+		pump(1);
+	ck_assert_uint_eq(cnt().held, 2);
+	k = sa_desc(0x4000, KERNEL_DIR_OUT, 3, fx.natt_port, fx.peer_port);
+	k.soft.packets = 1;
+	k.hard.packets = 2;
+	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
+	if (_i == 1)
+		ck_assert_int_eq(fx.expires, 0);	/* not inside the op */
+	for (int i = 0; i < 200 && fx.expires < 2; i++)
+		pump(1);
+	ck_assert_int_eq(fx.expires, 2);		/* soft, then hard */
+	ck_assert_int_eq(fx.expire_queries, 2);
+	esp_sa_free(fx.peer_in);
+	k = sa_desc(0x4000, KERNEL_DIR_IN, 3, fx.natt_port, fx.peer_port);
+	{
+		int err;
+		const char *why;
+
+		fx.peer_in = esp_sa_new(&k, &err, &why);
+	}
+	for (int i = 0; i < 2; i++) {
+		ck_assert(peer_receive(inner, &len));
+		ck_assert_mem_eq(inner + 28, "held", 4);
+	}
+	close(s);
+	teardown();
+}
+END_TEST
+
 START_TEST(ha_hooks_move_sequence_and_replay_state)
 {
 	struct kernel_sa_id out = { .spi = 0x2000, .dir = KERNEL_DIR_OUT };
@@ -591,6 +654,7 @@ static Suite *userspace_suite(void)
 	tcase_add_loop_test(tc, inbound_outside_selectors_is_dropped, 0, 2);
 	tcase_add_loop_test(tc, unknown_spi_is_reported, 0, 2);
 	tcase_add_loop_test(tc, trap_holds_first_packet_until_the_sa_is_up, 0, 2);
+	tcase_add_loop_test(tc, lifetime_reached_by_held_packets, 0, 2);
 	tcase_add_loop_test(tc, ha_hooks_move_sequence_and_replay_state, 0, 2);
 	tcase_add_loop_test(tc, gso_out_and_gro_in_batches, 0, 2);
 	suite_add_tcase(s, tc);
