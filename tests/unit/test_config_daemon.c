@@ -10,6 +10,20 @@ static bool try_load(const char *text, struct config **cfg, struct config_err *e
 	return config_load_buffer("d.conf", text, strlen(text), NULL, cfg, err);
 }
 
+/* config_dump shows the effective value: want is one whole line. */
+static void assert_dumped(const struct config *cfg, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	config_dump(cfg, f);
+	fclose(f);
+	ck_assert_msg(strstr(buf, want), "'%s' not in:\n%s", want, buf);
+	free(buf);
+}
+
 START_TEST(defaults_without_section)
 {
 	struct config *cfg;
@@ -54,20 +68,14 @@ START_TEST(responder_limits)
 	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, limits[_i].peer);
 	/* the dump shows the effective values */
 	{
-		char *buf = NULL, want[64];
-		size_t len = 0;
-		FILE *f = open_memstream(&buf, &len);
+		char want[64];
 
-		ck_assert_ptr_nonnull(f);
-		config_dump(cfg, f);
-		fclose(f);
 		snprintf(want, sizeof(want), "  cookie_threshold = %u\n", limits[_i].cookie);
-		ck_assert_msg(strstr(buf, want), "%s", buf);
+		assert_dumped(cfg, want);
 		snprintf(want, sizeof(want), "  half_open_limit = %u\n", limits[_i].half_open);
-		ck_assert_msg(strstr(buf, want), "%s", buf);
+		assert_dumped(cfg, want);
 		snprintf(want, sizeof(want), "  peer_half_open_limit = %u\n", limits[_i].peer);
-		ck_assert_msg(strstr(buf, want), "%s", buf);
-		free(buf);
+		assert_dumped(cfg, want);
 	}
 	config_free(cfg);
 }
@@ -87,11 +95,9 @@ static const char *const thread_values[] = { "auto", "1", "2" };
 
 START_TEST(every_value)
 {
-	char text[256], want[64], *buf = NULL;
-	size_t len = 0;
+	char text[256], want[64];
 	struct config *cfg;
 	struct config_err err;
-	FILE *f;
 
 	snprintf(text, sizeof(text),
 		 "daemon {\n  datapath = %s\n  datapath_threads = %s\n  tun_name = vpn7\n"
@@ -101,13 +107,8 @@ START_TEST(every_value)
 	ck_assert_uint_eq(cfg->daemon.datapath_threads, (unsigned)_i);
 	ck_assert_str_eq(cfg->daemon.tun_name, "vpn7");
 	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1380);
-	f = open_memstream(&buf, &len);
-	ck_assert_ptr_nonnull(f);
-	config_dump(cfg, f);
-	fclose(f);
 	snprintf(want, sizeof(want), "  datapath_threads = %s\n", thread_values[_i]);
-	ck_assert_msg(strstr(buf, want), "%s", buf);
-	free(buf);
+	assert_dumped(cfg, want);
 	config_free(cfg);
 }
 END_TEST
@@ -141,22 +142,15 @@ static const unsigned stocks[] = { 0, 1, 64, 1024 };
 
 START_TEST(key_stock_values)
 {
-	char text[64], *buf = NULL, want[64];
-	size_t len = 0;
+	char text[64], want[64];
 	struct config *cfg;
 	struct config_err err;
-	FILE *f;
 
 	snprintf(text, sizeof(text), "daemon {\n  key_stock = %u\n}\n", stocks[_i]);
 	ck_assert_msg(try_load(text, &cfg, &err), "%s", err.msg);
 	ck_assert_uint_eq(cfg->daemon.key_stock, stocks[_i]);
-	f = open_memstream(&buf, &len);
-	ck_assert_ptr_nonnull(f);
-	config_dump(cfg, f);
-	fclose(f);
 	snprintf(want, sizeof(want), "  key_stock = %u\n", stocks[_i]);
-	ck_assert_msg(strstr(buf, want), "%s", buf);
-	free(buf);
+	assert_dumped(cfg, want);
 	config_free(cfg);
 }
 END_TEST

@@ -404,11 +404,42 @@ START_TEST(unknown_spi_is_reported)
 }
 END_TEST
 
+/* A trap policy (reqid) for 10.N.0.0/24 and count datagrams of text sent
+ * into it from 10.1.0.1:sport; returns the sending socket. */
+static int trap_and_send(uint32_t reqid, int net, uint16_t sport, const char *text, int count)
+{
+	char lo[16], hi[16], to[16];
+	struct kernel_policy trap;
+	struct sockaddr_storage dst;
+	int s;
+
+	snprintf(lo, sizeof(lo), "10.%d.0.0", net);
+	snprintf(hi, sizeof(hi), "10.%d.0.255", net);
+	snprintf(to, sizeof(to), "10.%d.0.9", net);
+	trap = pol("10.1.0.1", "10.1.0.1", lo, hi, KERNEL_DIR_OUT, reqid);
+	dst = v4(to, 7777);
+	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
+	s = udp_bound("10.1.0.1", sport);
+	for (int i = 0; i < count; i++)
+		ck_assert_int_eq(sendto(s, text, strlen(text), 0, (struct sockaddr *)&dst,
+					sizeof(struct sockaddr_in)), (ssize_t)strlen(text));
+	return s;
+}
+
+/* The peer decrypts with our new outbound SA spi from now on. */
+static void peer_in_sa(uint32_t spi, uint32_t reqid)
+{
+	struct kernel_sa k = sa_desc(spi, KERNEL_DIR_IN, reqid, fx.natt_port, fx.peer_port);
+	const char *why;
+	int err;
+
+	esp_sa_free(fx.peer_in);
+	fx.peer_in = esp_sa_new(&k, &err, &why);
+	ck_assert_ptr_nonnull(fx.peer_in);
+}
+
 START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 {
-	struct kernel_policy trap = pol("10.1.0.1", "10.1.0.1", "10.4.0.0", "10.4.0.255",
-					KERNEL_DIR_OUT, 2);
-	struct sockaddr_storage dst = v4("10.4.0.9", 7777);
 	struct kernel_sa k;
 	uint8_t inner[2048];
 	size_t len;
@@ -416,10 +447,7 @@ START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 
 	if (!setup_for(_i))
 		return;
-	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
-	s = udp_bound("10.1.0.1", 6667);
-	ck_assert_int_eq(sendto(s, "first", 5, 0, (struct sockaddr *)&dst,
-				sizeof(struct sockaddr_in)), 5);
+	s = trap_and_send(2, 4, 6667, "first", 1);
 	for (int i = 0; i < 200 && !fx.acquires; i++)
 		pump(1);
 	ck_assert_int_eq(fx.acquires, 1);
@@ -428,14 +456,7 @@ START_TEST(trap_holds_first_packet_until_the_sa_is_up)
 	/* the IKE core negotiated: the SA arrives and the held packet leaves */
 	k = sa_desc(0x3000, KERNEL_DIR_OUT, 2, fx.natt_port, fx.peer_port);
 	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
-	esp_sa_free(fx.peer_in);
-	k = sa_desc(0x3000, KERNEL_DIR_IN, 2, fx.natt_port, fx.peer_port);
-	{
-		int err;
-		const char *why;
-
-		fx.peer_in = esp_sa_new(&k, &err, &why);
-	}
+	peer_in_sa(0x3000, 2);
 	ck_assert(peer_receive(inner, &len));
 	ck_assert_mem_eq(inner + 28, "first", 5);
 	close(s);
@@ -448,9 +469,6 @@ END_TEST
  * thread: on the test's loop), where it may call an op itself. */
 START_TEST(lifetime_reached_by_held_packets)
 {
-	struct kernel_policy trap = pol("10.1.0.1", "10.1.0.1", "10.5.0.0", "10.5.0.255",
-					KERNEL_DIR_OUT, 3);
-	struct sockaddr_storage dst = v4("10.5.0.9", 7777);
 	struct kernel_sa k;
 	uint8_t inner[2048];
 	size_t len;
@@ -458,11 +476,7 @@ START_TEST(lifetime_reached_by_held_packets)
 
 	if (!setup_for(_i))
 		return;
-	ck_assert_int_eq(fx.ki->ops->add_policy(fx.ki->be, &trap), 0);
-	s = udp_bound("10.1.0.1", 6668);
-	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(sendto(s, "held", 4, 0, (struct sockaddr *)&dst,
-					sizeof(struct sockaddr_in)), 4);
+	s = trap_and_send(3, 5, 6668, "held", 2);
 	for (int i = 0; i < 200 && cnt().held < 2; i++)
 		pump(1);
 	ck_assert_uint_eq(cnt().held, 2);
@@ -476,14 +490,7 @@ START_TEST(lifetime_reached_by_held_packets)
 		pump(1);
 	ck_assert_int_eq(fx.expires, 2);		/* soft, then hard */
 	ck_assert_int_eq(fx.expire_queries, 2);
-	esp_sa_free(fx.peer_in);
-	k = sa_desc(0x4000, KERNEL_DIR_IN, 3, fx.natt_port, fx.peer_port);
-	{
-		int err;
-		const char *why;
-
-		fx.peer_in = esp_sa_new(&k, &err, &why);
-	}
+	peer_in_sa(0x4000, 3);
 	for (int i = 0; i < 2; i++) {
 		ck_assert(peer_receive(inner, &len));
 		ck_assert_mem_eq(inner + 28, "held", 4);
