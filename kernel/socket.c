@@ -5,9 +5,11 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -18,23 +20,54 @@
 
 enum { SOCK_V4_IKE, SOCK_V4_NATT, SOCK_V6_IKE, SOCK_V6_NATT, SOCK_COUNT };
 
+#define NET_FWD_MAX 256	/* IKE messages queued from another thread */
+
 struct net_sock {
 	struct net *owner;
 	int fd;
 	int family;
 	bool natt;
+	bool moved;		/* read on another thread's loop (net_natt_move) */
 	uint16_t port;
 	struct event *ev;
+	/* receive counters: written by the reading thread only */
+	struct net_counters in;
+	uint8_t *buf;		/* NET_MAX_DGRAM: each socket's own receive buffer */
+};
+
+/* An IKE message found on a moved socket, on its way to the owner's loop. */
+struct net_fwd {
+	struct net_fwd *next;
+	struct net_endpoints ep;
+	size_t len;
+	uint8_t msg[];
 };
 
 struct net {
 	struct net_config cfg;
+	struct event_base *base;	/* the owner's loop: on_ike runs there */
 	struct net_sock socks[SOCK_COUNT];
-	struct net_counters counters;
+	struct net_counters counters;	/* sends; send_errors and esp_gso_out atomic */
 	uint32_t mark;		/* SO_MARK of every socket, 0: none */
 	bool no_udp_gso;	/* the kernel refused UDP_SEGMENT once */
-	uint8_t buf[NET_MAX_DGRAM];
+	/* forwarding from moved sockets (net_natt_move) */
+	pthread_mutex_t fwd_lock;
+	struct net_fwd *fwd, **fwd_tail;
+	int nfwd, fwd_fd;
+	uint64_t fwd_dropped;
+	struct event *fwd_ev;
 };
+
+/* A receive counter: one writer (the socket's reader), read from anywhere. */
+static void in_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+static uint64_t rd_cnt(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
 
 /* The local address from IP_PKTINFO / IPV6_PKTINFO. */
 static void net_local_from_cmsg(struct msghdr *mh, struct net_sock *s,
@@ -58,28 +91,88 @@ static void net_local_from_cmsg(struct msghdr *mh, struct net_sock *s,
 	sockaddr_set_port(local, s->port);
 }
 
+/* A moved socket's IKE message: copied and queued for the owner's loop
+ * (bounded; IKE retransmits what is dropped). */
+static void net_forward_ike(struct net *n, const uint8_t *p, size_t len,
+			    const struct net_endpoints *ep)
+{
+	struct net_fwd *f = malloc(sizeof(*f) + len);
+	uint64_t one = 1;
+	bool queued = false;
+
+	pthread_mutex_lock(&n->fwd_lock);
+	if (f && n->nfwd < NET_FWD_MAX) {
+		f->next = NULL;
+		f->ep = *ep;
+		f->len = len;
+		memcpy(f->msg, p, len);
+		*n->fwd_tail = f;
+		n->fwd_tail = &f->next;
+		n->nfwd++;
+		queued = true;
+	} else {
+		n->fwd_dropped++;
+	}
+	pthread_mutex_unlock(&n->fwd_lock);
+	if (!queued)
+		free(f);
+	else if (write(n->fwd_fd, &one, sizeof(one)) < 0)
+		return;	/* only if the counter would overflow: a wakeup is pending */
+}
+
+static void net_on_forwarded(evutil_socket_t fd, short what, void *arg)
+{
+	struct net *n = arg;
+	struct net_fwd *f, *next;
+	uint64_t v, dropped;
+
+	(void)what;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("net: forwarding wakeup: %s", strerror(errno));
+	pthread_mutex_lock(&n->fwd_lock);
+	f = n->fwd;
+	n->fwd = NULL;
+	n->fwd_tail = &n->fwd;
+	n->nfwd = 0;
+	dropped = n->fwd_dropped;
+	n->fwd_dropped = 0;
+	pthread_mutex_unlock(&n->fwd_lock);
+	for (; f; f = next) {
+		next = f->next;
+		n->cfg.on_ike(n->cfg.ctx, f->msg, f->len, &f->ep);
+		free(f);
+	}
+	if (dropped)
+		log_warn("net: %llu IKE messages on the NAT-T port dropped: the queue to the IKE "
+			 "loop was full", (unsigned long long)dropped);
+}
+
 static void net_dispatch(struct net *n, struct net_sock *s, const uint8_t *p, size_t len,
 			 const struct net_endpoints *ep)
 {
 	if (!s->natt) {
-		n->counters.ike_in++;
+		in_add(&s->in.ike_in, 1);
 		n->cfg.on_ike(n->cfg.ctx, p, len, ep);
 		return;
 	}
 	if (len == 1 && p[0] == 0xff) {
-		n->counters.keepalive_in++;
+		in_add(&s->in.keepalive_in, 1);
 		return;
 	}
 	if (len < NON_ESP_MARKER_LEN) {
-		n->counters.short_in++;
+		in_add(&s->in.short_in, 1);
 		return;
 	}
 	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0) {
-		n->counters.ike_in++;
-		n->cfg.on_ike(n->cfg.ctx, p + NON_ESP_MARKER_LEN, len - NON_ESP_MARKER_LEN, ep);
+		in_add(&s->in.ike_in, 1);
+		if (s->moved)
+			net_forward_ike(n, p + NON_ESP_MARKER_LEN, len - NON_ESP_MARKER_LEN, ep);
+		else
+			n->cfg.on_ike(n->cfg.ctx, p + NON_ESP_MARKER_LEN,
+				      len - NON_ESP_MARKER_LEN, ep);
 		return;
 	}
-	n->counters.esp_in++;
+	in_add(&s->in.esp_in, 1);
 	if (n->cfg.on_esp)
 		n->cfg.on_esp(n->cfg.ctx, p, len, ep);
 }
@@ -111,7 +204,7 @@ static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 			struct cmsghdr align;
 			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
 		} ctl;
-		struct iovec iov = { .iov_base = n->buf, .iov_len = sizeof(n->buf) };
+		struct iovec iov = { .iov_base = s->buf, .iov_len = NET_MAX_DGRAM };
 		struct msghdr mh = {
 			.msg_name = &ep.remote, .msg_namelen = sizeof(ep.remote),
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -131,14 +224,14 @@ static void net_on_readable(evutil_socket_t fd, short what, void *arg)
 		net_local_from_cmsg(&mh, s, &ep.local);
 		seg = net_gro_size(&mh);
 		if (!seg || seg >= (size_t)got) {
-			net_dispatch(n, s, n->buf, (size_t)got, &ep);
+			net_dispatch(n, s, s->buf, (size_t)got, &ep);
 			continue;
 		}
 		/* several datagrams of one flow, each seg bytes (the last may be
 		 * shorter): each is ESP, IKE or a keepalive on its own */
-		n->counters.esp_gro_in++;
+		in_add(&s->in.esp_gro_in, 1);
 		for (size_t off = 0; off < (size_t)got; off += seg)
-			net_dispatch(n, s, n->buf + off,
+			net_dispatch(n, s, s->buf + off,
 				     (size_t)got - off < seg ? (size_t)got - off : seg, &ep);
 	}
 }
@@ -185,8 +278,9 @@ static int net_sock_open(struct net *n, struct net_sock *s, struct event_base *b
 	s->family = family;
 	s->natt = natt;
 	s->port = sockaddr_port(&ss);
+	s->buf = malloc(NET_MAX_DGRAM);
 	s->ev = event_new(base, fd, EV_READ | EV_PERSIST, net_on_readable, s);
-	if (!s->ev || event_add(s->ev, NULL) < 0)
+	if (!s->buf || !s->ev || event_add(s->ev, NULL) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -194,6 +288,11 @@ fail:
 		  family == AF_INET ? "IPv4" : "IPv6", strerror(errno));
 	if (fd >= 0)
 		close(fd);
+	if (s->ev)
+		event_free(s->ev);
+	free(s->buf);
+	s->ev = NULL;
+	s->buf = NULL;
 	s->fd = -1;
 	return -1;
 }
@@ -205,8 +304,15 @@ struct net *net_open(struct event_base *base, const struct net_config *cfg)
 	if (!n)
 		return NULL;
 	n->cfg = *cfg;
+	n->base = base;
+	n->fwd_tail = &n->fwd;
+	n->fwd_fd = -1;
 	for (int i = 0; i < SOCK_COUNT; i++)
 		n->socks[i].fd = -1;
+	if (pthread_mutex_init(&n->fwd_lock, NULL)) {
+		free(n);
+		return NULL;
+	}
 	if (net_sock_open(n, &n->socks[SOCK_V4_IKE], base, AF_INET, cfg->ike_port, false) < 0 ||
 	    net_sock_open(n, &n->socks[SOCK_V4_NATT], base, AF_INET, cfg->natt_port, true) < 0)
 		goto fail;
@@ -229,8 +335,51 @@ void net_close(struct net *n)
 			event_free(n->socks[i].ev);
 		if (n->socks[i].fd >= 0)
 			close(n->socks[i].fd);
+		free(n->socks[i].buf);
 	}
+	if (n->fwd_ev)
+		event_free(n->fwd_ev);
+	if (n->fwd_fd >= 0)
+		close(n->fwd_fd);
+	for (struct net_fwd *f = n->fwd, *next; f; f = next) {
+		next = f->next;
+		free(f);
+	}
+	pthread_mutex_destroy(&n->fwd_lock);
 	free(n);
+}
+
+bool net_natt_move(struct net *n, struct event_base *base)
+{
+	bool away = base != n->base;
+
+	if (away && !n->fwd_ev) {
+		n->fwd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		n->fwd_ev = n->fwd_fd < 0 ? NULL :
+			    event_new(n->base, n->fwd_fd, EV_READ | EV_PERSIST, net_on_forwarded, n);
+		if (!n->fwd_ev || event_add(n->fwd_ev, NULL) < 0) {
+			log_error("net: cannot forward IKE from the NAT-T port: %s", strerror(errno));
+			return false;
+		}
+	}
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		struct net_sock *s = &n->socks[i];
+		struct event *ev;
+
+		if (s->fd < 0 || !s->natt)
+			continue;
+		ev = event_new(base, s->fd, EV_READ | EV_PERSIST, net_on_readable, s);
+		if (!ev || event_add(ev, NULL) < 0) {
+			if (ev)
+				event_free(ev);
+			log_error("net: cannot move the NAT-T socket to another loop");
+			return false;
+		}
+		event_free(s->ev);
+		s->ev = ev;
+		s->moved = away;
+	}
+	return true;
 }
 
 bool net_set_mark(struct net *n, uint32_t mark)
@@ -450,9 +599,22 @@ bool net_send_keepalive(struct net *n, const struct net_endpoints *ep)
 	return net_send_esp_udp(n, ep, &ka, 1);
 }
 
-const struct net_counters *net_get_counters(const struct net *n)
+void net_get_counters(const struct net *n, struct net_counters *out)
 {
-	return &n->counters;
+	*out = (struct net_counters){
+		.ike_out = n->counters.ike_out,
+		.send_errors = rd_cnt(&n->counters.send_errors),
+		.esp_gso_out = rd_cnt(&n->counters.esp_gso_out),
+	};
+	for (int i = 0; i < SOCK_COUNT; i++) {
+		const struct net_counters *c = &n->socks[i].in;
+
+		out->ike_in += rd_cnt(&c->ike_in);
+		out->esp_in += rd_cnt(&c->esp_in);
+		out->keepalive_in += rd_cnt(&c->keepalive_in);
+		out->short_in += rd_cnt(&c->short_in);
+		out->esp_gro_in += rd_cnt(&c->esp_gro_in);
+	}
 }
 
 uint16_t net_bound_port(const struct net *n, bool natt, int family)

@@ -61,7 +61,15 @@ bool net_send_esp_udp_gso(struct net *n, const struct net_endpoints *ep,
 			  struct iovec *pkts, int cnt, uint16_t seg_size);
 /* Sends a one-byte NAT keepalive (RFC 3948 section 2.3). */
 bool net_send_keepalive(struct net *n, const struct net_endpoints *ep);
-const struct net_counters *net_get_counters(const struct net *n);
+/* All sockets' counters summed (safe while a moved socket is being read). */
+void net_get_counters(const struct net *n, struct net_counters *out);
+/* Reads the NAT-T sockets on base's loop from now on (the userspace
+ * datapath's RX thread; base = the loop given to net_open moves them back).
+ * ESP goes to on_esp on that loop; IKE found there is copied to a bounded
+ * queue (256) and handed to on_ike on the owner's loop. Call it while
+ * neither loop runs those sockets (before that thread starts, after it
+ * ends). false (logged) if it could not. */
+bool net_natt_move(struct net *n, struct event_base *base);
 /* SO_MARK on every socket, so policy routing can keep IKE and ESP out of a
  * tunnel whose selectors cover the peer. false (logged) on failure. */
 bool net_set_mark(struct net *n, uint32_t mark);

@@ -7,9 +7,8 @@
  * gso.h cuts into MTU-sized segments, and one write carries a chain of
  * segments that gro.h coalesced. Buffers are allocated once at open;
  * nothing is allocated per packet except for the bounded hold queue of an
- * acquire. Everything runs on the caller's event loop, except the reading
- * of the TUN and what follows from it when there is a TX thread
- * (tx_thread.c: who may touch what). */
+ * acquire. Everything runs on the caller's event loop, or each direction
+ * on its own thread (threads.c: who may touch what). */
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
@@ -59,6 +58,32 @@ static void tun_write(struct us_be *u, uint8_t *pkt, size_t len)
 	u->counters.tun_out++;
 }
 
+/* The RX side's hold on the lock (a no-op unless on the RX thread): taken
+ * for a batch, let go in between batches, never twice (a read lock taken
+ * again would wait behind a waiting op). */
+static void rx_enter(struct us_be *u)
+{
+	if (!u->rx_locked) {
+		us_batch_enter(u);
+		u->rx_locked = true;
+	}
+}
+
+static void rx_leave(struct us_be *u)
+{
+	if (u->rx_locked) {
+		u->rx_locked = false;
+		us_batch_leave(u);
+	}
+}
+
+/* Between batches: only clear packets are kept, no SA pointer. */
+static void rx_cycle(struct us_be *u)
+{
+	rx_leave(u);
+	rx_enter(u);
+}
+
 /* The decrypted packets of the batch, coalesced where gro.h allows. */
 static void us_rx_flush(struct us_be *u)
 {
@@ -85,11 +110,16 @@ static void us_rx_flush(struct us_be *u)
 	u->nrx = 0;
 }
 
+/* End of the loop iteration in which ESP in UDP arrived: write the batch,
+ * and on the RX thread let go of the lock us_engine_input took. */
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
+	struct us_be *u = arg;
+
 	(void)fd;
 	(void)what;
-	us_rx_flush(arg);
+	us_rx_flush(u);
+	rx_leave(u);
 }
 
 /* A clear packet for the TUN in rx slot u->nrx: into the GRO batch (the
@@ -168,15 +198,18 @@ void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 		     const struct sockaddr_storage *peer, const struct sockaddr_storage *local)
 {
 	(void)local;
+	rx_enter(u);	/* held until the flush at the end of this loop iteration */
 	if (len > US_BUF_SIZE - US_HEADROOM) {
 		u->counters.esp_in++;
 		u->counters.malformed++;
 		return;
 	}
-	if (u->nrx == US_RX_MAX)
+	if (u->nrx == US_RX_MAX) {
 		us_rx_flush(u);
+		rx_cycle(u);	/* let a waiting op in */
+	}
 	us_rx_one(u, US_HEADROOM, len, esp, peer);	/* no copy: decrypted into the slot */
-	if (u->nrx && !u->flush_pending) {
+	if (!u->flush_pending) {
 		/* the socket code delivers a burst one by one: write after it */
 		u->flush_pending = true;
 		event_active(u->flush_ev, EV_TIMEOUT, 1);
@@ -408,8 +441,8 @@ static void us_tun_offload(struct us_be *u, size_t n)
 }
 
 /* TUN readable (on the TX thread if there is one): reads and their
- * segments go out in batches; the lock is held per batch of at most
- * US_TX_MAX segments, and each batch is sent before it is released. */
+ * segments go out in batches; a worker holds the lock per batch of at most
+ * US_TX_MAX segments, and sends each batch before it lets go. */
 static void on_tun(evutil_socket_t fd, short what, void *arg)
 {
 	struct us_be *u = arg;
@@ -417,7 +450,7 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 	uint64_t mark;
 
 	(void)what;
-	us_tx_enter(u);
+	us_batch_enter(u);
 	mark = u->txc.tun_in_segs;
 	for (int i = 0; i < US_BATCH; i++) {
 		/* leave room for the ESP trailer after the packet */
@@ -433,16 +466,16 @@ static void on_tun(evutil_socket_t fd, short what, void *arg)
 			u->txc.tun_in_segs++;
 			us_output_copy(u, u->rbuf + US_HEADROOM, (size_t)n, true);
 		}
-		if (u->threaded && u->txc.tun_in_segs - mark >= US_TX_MAX) {
+		if (u->txc.tun_in_segs - mark >= US_TX_MAX) {
 			/* let a waiting op in between batches */
 			us_tx_flush(u);
-			us_tx_leave(u);
-			us_tx_enter(u);
+			us_batch_leave(u);
+			us_batch_enter(u);
 			mark = u->txc.tun_in_segs;
 		}
 	}
 	us_tx_flush(u);
-	us_tx_leave(u);
+	us_batch_leave(u);
 }
 
 static void on_raw(evutil_socket_t fd, short what, void *arg)
@@ -450,9 +483,12 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 	struct us_be *u = arg;
 
 	(void)what;
+	rx_enter(u);
 	for (int round = 0; round < US_BATCH; round++) {
 		int free_slots, got;
 
+		if (round)
+			rx_cycle(u);	/* a batch per receive call */
 		if (US_RX_MAX - u->nrx < US_RX_MAX / 2)
 			us_rx_flush(u);
 		free_slots = US_RX_MAX - u->nrx;
@@ -497,6 +533,7 @@ static void on_raw(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	us_rx_flush(u);
+	rx_leave(u);
 }
 
 static struct event *watch(struct event_base *base, int fd, event_callback_fn fn, void *arg)
@@ -529,10 +566,13 @@ static bool us_buffers(struct us_be *u)
 
 int us_engine_open(struct us_be *u, struct event_base *base)
 {
-	if (!us_buffers(u) || !(u->flush_ev = event_new(base, -1, 0, on_flush, u)))
+	/* each side on its worker's loop if it has one */
+	struct event_base *txb = u->txw.base ? u->txw.base : base;
+	struct event_base *rxb = u->rxw.base ? u->rxw.base : base;
+
+	if (!us_buffers(u) || !(u->flush_ev = event_new(rxb, -1, 0, on_flush, u)))
 		return -ENOMEM;
-	/* with a TX thread the TUN is read there */
-	u->tun_ev = watch(u->threaded ? u->tx_base : base, u->tun.fds[0], on_tun, u);
+	u->tun_ev = watch(txb, u->tun.fds[0], on_tun, u);
 	if (!u->tun_ev)
 		return -ENOMEM;
 	if (!u->cfg.raw_esp)
@@ -558,8 +598,8 @@ int us_engine_open(struct us_be *u, struct event_base *base)
 	if (u->raw4 < 0)
 		log_warn("userspace: no raw ESP socket (%s): only ESP in UDP is accepted",
 			 strerror(errno));
-	if ((u->raw4 >= 0 && !(u->raw4_ev = watch(base, u->raw4, on_raw, u))) ||
-	    (u->raw6 >= 0 && !(u->raw6_ev = watch(base, u->raw6, on_raw, u))))
+	if ((u->raw4 >= 0 && !(u->raw4_ev = watch(rxb, u->raw4, on_raw, u))) ||
+	    (u->raw6 >= 0 && !(u->raw6_ev = watch(rxb, u->raw6, on_raw, u))))
 		return -ENOMEM;
 	return 0;
 }

@@ -26,6 +26,18 @@
 struct event;
 struct event_base;
 struct us_deferred;
+struct us_be;
+
+/* One datapath thread and its loop. */
+struct us_worker {
+	struct us_be *owner;
+	const char *name;		/* "TX", "RX" */
+	struct event_base *base;	/* NULL: no such thread */
+	struct event *stop_ev;
+	int stop_fd;			/* eventfd */
+	pthread_t tid;
+	bool running;
+};
 
 struct us_hold {
 	uint32_t reqid;
@@ -52,27 +64,28 @@ struct us_be {
 	int raw4, raw6;
 	bool rules;			/* policy routing rules installed */
 	struct event *tun_ev, *raw4_ev, *raw6_ev;
-	struct userspace_counters counters;	/* inbound path (the caller's loop) */
-	struct userspace_counters txc;		/* outbound path (TX thread if any) */
+	struct userspace_counters counters;	/* inbound path (RX side) */
+	struct userspace_counters txc;		/* outbound path (TX side) */
 	struct us_hold hold[US_HOLD_REQIDS];
-	/* The TX thread (tx_thread.c): with cfg.tx_thread the outbound path
-	 * (TUN -> ESP -> sockets) runs on tx_base in its own thread, the rest
-	 * on the caller's loop. Tables and SAs: the TX thread holds lock for
-	 * reading around each batch, the ops hold it for writing; outbound SA
-	 * state (sequence numbers, counters), the tx slots, the hold queue and
-	 * txc belong to whoever holds the lock, inbound state to the caller's
-	 * loop. Events the TX thread raises wait in deferred for that loop. */
-	bool threaded, tx_running;
+	/* The datapath's threads (threads.c has the rules): with cfg.tx_thread
+	 * the outbound path runs on tx.base in a thread of its own, with
+	 * cfg.rx_thread the inbound path (raw ESP and the moved NAT-T socket)
+	 * on rx.base; the rest stays on the caller's loop. Tables and SAs: the
+	 * workers hold lock for reading around each batch, the ops hold it for
+	 * writing. Events the workers raise wait in deferred for that loop. */
+	bool threaded;			/* lock and deferred queue set up */
 	bool in_op;			/* the caller's loop holds the lock (an op runs) */
-	pthread_t tx_tid;
+	bool rx_locked;			/* the RX thread holds it across a UDP batch */
+	bool natt_moved;		/* net's NAT-T sockets are read on rx.base */
+	struct event_base *base;	/* the caller's loop */
 	pthread_rwlock_t lock;
-	struct event_base *tx_base;
-	struct event *tx_stop_ev, *defer_ev;
-	int tx_stop_fd, defer_fd;	/* eventfds */
+	struct us_worker txw, rxw;		/* the TX and RX threads */
+	struct event *defer_ev;
+	int defer_fd;			/* eventfd */
 	pthread_mutex_t defer_lock;
 	struct us_deferred *deferred, **deferred_tail;
 	int ndeferred;
-	uint64_t deferred_dropped;	/* log lines over the bound */
+	uint64_t deferred_dropped;	/* bounded events over the bound */
 	struct kernel_ipsec_events user_ev;	/* the caller's */
 	struct kernel_ipsec_events core_ev;	/* us_wrapped_events for us_ipsec */
 	/* out: TUN reads land in rbuf; segments (or copies of small packets)
@@ -107,22 +120,23 @@ void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 void us_engine_flush_held(struct us_be *u, uint32_t reqid);
 void us_engine_drop_held(struct us_be *u);
 
-/* tx_thread.c. Init (before us_engine_open, which puts the TUN on
- * tx_base): locks, eventfds, tx_base, the deferred-event watcher on base;
- * 0 or -errno. Run starts the thread once the engine is open. Stop joins
- * it; free undoes init (after us_engine_close). Both safe to repeat. */
-int us_tx_thread_init(struct us_be *u, struct event_base *base);
-int us_tx_thread_run(struct us_be *u);
-void us_tx_thread_stop(struct us_be *u);
-void us_tx_thread_free(struct us_be *u);
+/* threads.c. Init (before us_engine_open, which puts its events on the
+ * workers' bases): the lock, the deferred-event queue with its watcher on
+ * base, a base per requested worker; 0 or -errno. Run starts the threads
+ * once the engine is open. Stop joins them; free undoes init (after
+ * us_engine_close). All safe to repeat and without threads. */
+int us_threads_init(struct us_be *u, struct event_base *base, bool tx, bool rx);
+int us_threads_run(struct us_be *u);
+void us_threads_stop(struct us_be *u);
+void us_threads_free(struct us_be *u);
 /* Events for the caller, from whichever thread raised them (us_ipsec's). */
 extern const struct kernel_ipsec_events us_wrapped_events;
-/* The caller's loop, around anything that touches tables, SAs or TX state:
- * excludes the TX thread's batches (no-ops without a TX thread). */
+/* The caller's loop, around anything that touches tables, SAs or a side's
+ * state: excludes the workers' batches (no-ops without threads). */
 void us_lock(struct us_be *u);
 void us_unlock(struct us_be *u);
-/* The TX thread around one batch. */
-void us_tx_enter(struct us_be *u);
-void us_tx_leave(struct us_be *u);
+/* A worker around one batch (no-ops when not called on a worker). */
+void us_batch_enter(struct us_be *u);
+void us_batch_leave(struct us_be *u);
 
 #endif

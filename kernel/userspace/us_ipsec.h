@@ -33,7 +33,8 @@ struct us_ipsec {
 	/* Counted by the thread of each direction (the TX thread may run the
 	 * output path): inbound in verdicts[] and sad.drops[], outbound in
 	 * verdicts_out[] and drops_out[]. Read them summed, with the functions
-	 * below, where the datapath is quiet (under its lock, or stopped). */
+	 * below, where the datapath is quiet (under its lock, or stopped:
+	 * userspace_get_verdicts). */
 	uint64_t verdicts[US_VERDICT_MAX];
 	uint64_t verdicts_out[US_VERDICT_MAX];
 	uint64_t drops_out[ESP_RESULT_MAX];

@@ -222,7 +222,11 @@ static void us_destroy(void *be)
 		return;
 	if (u->rules)
 		us_rules(u, false);
-	us_tx_thread_stop(u);
+	us_threads_stop(u);
+	if (u->natt_moved) {	/* back to the caller's loop, before rx.base goes */
+		net_natt_move(u->net, u->base);
+		u->natt_moved = false;
+	}
 	if (u->tun.nqueues)
 		log_info("userspace: TUN reads %llu (%llu segments), writes %llu (%llu segments); "
 			 "sendmmsg %llu, recvmmsg %llu (protocol 50)",
@@ -233,7 +237,7 @@ static void us_destroy(void *be)
 			 (unsigned long long)u->txc.tx_batches,
 			 (unsigned long long)u->counters.rx_batches);
 	us_engine_close(u);
-	us_tx_thread_free(u);
+	us_threads_free(u);
 	us_engine_drop_held(u);
 	if (u->inner.ops)
 		u->inner.ops->destroy(u->inner.be);
@@ -277,17 +281,19 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->cfg.raw_esp = cfg ? cfg->raw_esp : true;
 	u->cfg.no_offload = cfg && cfg->no_offload;
 	u->cfg.tx_thread = cfg && cfg->tx_thread;
+	u->cfg.rx_thread = cfg && cfg->rx_thread;
 	if (cfg && cfg->route_table && cfg->fwmark) {
 		u->cfg.route_table = cfg->route_table;
 		u->cfg.fwmark = cfg->fwmark;
 		u->cfg.rule_prio = cfg->rule_prio ? cfg->rule_prio : 201;
 	}
 	u->net = net;
+	u->base = base;
 	u->raw4 = u->raw6 = -1;
-	u->tx_stop_fd = u->defer_fd = -1;
+	u->defer_fd = u->txw.stop_fd = u->rxw.stop_fd = -1;
 	u->user_ev = ev ? *ev : none;
-	/* the core raises events through wrappers that move those of the TX
-	 * thread to the caller's loop */
+	/* the core raises events through wrappers that move those of the
+	 * datapath's threads to the caller's loop */
 	u->core_ev = us_wrapped_events;
 	u->core_ev.ctx = u;
 	if (us_ipsec_create(&u->inner, &u->core_ev) < 0) {
@@ -299,7 +305,8 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	if (!(u->cfg.no_offload ? tun_open(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu) :
 	      tun_open_offload(&u->tun, u->cfg.tun_name, 1, u->cfg.mtu)) ||
 	    !(u->route = route_open()) ||
-	    (u->cfg.tx_thread && us_tx_thread_init(u, base) < 0) || us_engine_open(u, base) < 0) {
+	    us_threads_init(u, base, u->cfg.tx_thread, u->cfg.rx_thread) < 0 ||
+	    us_engine_open(u, base) < 0) {
 		us_destroy(u);
 		return NULL;
 	}
@@ -313,14 +320,25 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 		log_info("userspace: tunnel routes in table %u, IKE/ESP marked 0x%x (rules %u, %u)",
 			 u->cfg.route_table, u->cfg.fwmark, u->cfg.rule_prio, u->cfg.rule_prio + 1);
 	}
-	if (u->cfg.tx_thread && us_tx_thread_run(u) < 0) {
+	if (u->cfg.rx_thread && net) {
+		/* ESP in UDP is read on the RX thread too; IKE on the NAT-T
+		 * port comes back to this loop through net's queue */
+		u->natt_moved = true;	/* all or nothing: destroy moves back */
+		if (!net_natt_move(net, u->rxw.base)) {
+			us_destroy(u);
+			return NULL;
+		}
+	}
+	if (us_threads_run(u) < 0) {
 		us_destroy(u);
 		return NULL;
 	}
 	log_info("userspace datapath on %s (mtu %d)%s%s%s", u->tun.name, u->cfg.mtu,
 		 u->raw4 >= 0 ? ", raw ESP accepted" : "",
 		 u->tun.offload ? ", TSO/GRO offloads" : "",
-		 u->threaded ? ", outbound ESP on its own thread" : "");
+		 u->txw.base && u->rxw.base ? ", outbound and inbound ESP on threads of their own" :
+		 u->txw.base ? ", outbound ESP on a thread of its own" :
+		 u->rxw.base ? ", inbound ESP on a thread of its own" : "");
 	return &u->ki;
 }
 
@@ -348,9 +366,16 @@ void userspace_get_counters(const struct kernel_ipsec *ki, struct userspace_coun
 	us_unlock(u);
 }
 
-const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki)
+void userspace_get_verdicts(const struct kernel_ipsec *ki, struct userspace_verdicts *out)
 {
-	return ((const struct us_be *)ki->be)->us;
+	struct us_be *u = ki->be;
+
+	us_lock(u);
+	for (int v = 0; v < US_VERDICT_MAX; v++)
+		out->verdicts[v] = us_ipsec_verdicts(u->us, (enum us_verdict)v);
+	for (int r = 0; r < ESP_RESULT_MAX; r++)
+		out->drops[r] = us_ipsec_drops(u->us, (enum esp_result)r);
+	us_unlock(u);
 }
 
 int userspace_ifindex(const struct kernel_ipsec *ki)

@@ -11,6 +11,7 @@
 
 #include "kernel/kernel_ipsec.h"
 #include "kernel/socket.h"
+#include "kernel/userspace/us_ipsec.h"
 
 struct event_base;
 
@@ -19,10 +20,13 @@ struct userspace_config {
 	int mtu;			/* default 1400 */
 	bool raw_esp;			/* open the protocol-50 socket (default on) */
 	bool no_offload;		/* plain TUN: no virtio header, TSO or GRO (tests) */
-	/* Outbound ESP (TUN read, encryption, sends) on its own thread; events
-	 * still reach the caller on its loop. Default off here; cygnetd turns
-	 * it on with daemon { datapath_threads }. */
+	/* Outbound ESP (TUN reads, encryption, sends) on a thread of its own;
+	 * inbound ESP (raw ESP and net's NAT-T sockets, decryption, TUN
+	 * writes) on another. Events still reach the caller on its loop, and
+	 * IKE on the NAT-T port still reaches net's on_ike there. Default off
+	 * here; cygnetd turns them on with daemon { datapath_threads }. */
 	bool tx_thread;
+	bool rx_thread;
 	/* Policy routing (0: off, routes in the main table). With both set,
 	 * routes for the tunnels go to route_table, looked up at rule_prio + 1
 	 * for every packet, and IKE and ESP sockets carry fwmark, which a rule
@@ -58,8 +62,13 @@ void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len
 			 const struct net_endpoints *ep);
 /* Both paths' counters summed (briefly excludes the TX thread). */
 void userspace_get_counters(const struct kernel_ipsec *ki, struct userspace_counters *out);
-/* The SAD/SPD core with its verdict counters. */
-const struct us_ipsec *userspace_core(const struct kernel_ipsec *ki);
+/* The core's verdict and ESP drop counters, both directions summed, read
+ * under the lock (the datapath's threads count them). */
+struct userspace_verdicts {
+	uint64_t verdicts[US_VERDICT_MAX];
+	uint64_t drops[ESP_RESULT_MAX];
+};
+void userspace_get_verdicts(const struct kernel_ipsec *ki, struct userspace_verdicts *out);
 /* The TUN's interface index (for virtual IPs the daemon installs). */
 int userspace_ifindex(const struct kernel_ipsec *ki);
 

@@ -157,13 +157,16 @@ enum config_datapath {
 	CONFIG_DATAPATH_XFRM,
 };
 
+#define CONFIG_THREADS_AUTO (-1)
+
 struct config_daemon {
 	enum config_datapath datapath;	/* default auto */
 	char *tun_name;			/* NULL: "cygnet0" */
 	unsigned tun_mtu;		/* default 1400 */
-	/* userspace datapath threads: 1 (all on the event loop) or 2 (outbound
-	 * ESP on a thread of its own); 0 = auto: 2 with two or more CPUs */
-	unsigned datapath_threads;
+	/* userspace datapath threads besides the event loop: 0 (all ESP on the
+	 * loop), 1 (outbound ESP on a thread), 2 (outbound and inbound ESP each
+	 * on a thread); CONFIG_THREADS_AUTO (default): 2 with two or more CPUs */
+	int datapath_threads;
 	/* IKE responder under load (RFC 7296 2.6; docs/ike.md) */
 	unsigned cookie_threshold;	/* cookies from this many half-open SAs, default 30; 0: always */
 	unsigned half_open_limit;	/* half-open SAs in all, default 10000 */

@@ -22,6 +22,7 @@ void config_daemon_defaults(struct config_daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->datapath = CONFIG_DATAPATH_AUTO;
+	d->datapath_threads = CONFIG_THREADS_AUTO;
 	d->tun_mtu = DEF_TUN_MTU;
 	d->cookie_threshold = DEF_COOKIE_THRESHOLD;
 	d->half_open_limit = DEF_HALF_OPEN_LIMIT;
@@ -39,12 +40,12 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 		{ NULL, 0 },
 	};
 	static const struct build_enum threads[] = {
-		{ "auto", 0 }, { "1", 1 }, { "2", 2 }, { NULL, 0 },
+		{ "auto", CONFIG_THREADS_AUTO }, { "0", 0 }, { "1", 1 }, { "2", 2 }, { NULL, 0 },
 	};
 	const struct settings_node *n;
 	uint64_t mtu = d->tun_mtu, cookie = d->cookie_threshold, ho = d->half_open_limit;
 	uint64_t peer_ho = d->peer_half_open_limit, stock = d->key_stock;
-	int v = (int)d->datapath, nthreads = (int)d->datapath_threads;
+	int v = (int)d->datapath, nthreads = d->datapath_threads;
 
 	if (!build_check_keys(err, sec, daemon_keys, NULL) ||
 	    !build_enum(err, sec, "datapath", dp, &v) ||
@@ -57,7 +58,7 @@ bool build_daemon(struct config_err *err, const struct settings_node *sec,
 	    !build_uint(err, sec, "key_stock", 0, MAX_KEY_STOCK, &stock))
 		return false;
 	d->datapath = (enum config_datapath)v;
-	d->datapath_threads = (unsigned)nthreads;
+	d->datapath_threads = nthreads;
 	d->tun_mtu = (unsigned)mtu;
 	d->cookie_threshold = (unsigned)cookie;
 	d->half_open_limit = (unsigned)ho;

@@ -178,11 +178,12 @@ static void dump_daemon(FILE *out, const struct config_daemon *d)
 {
 	static const char *const dp_names[] = { "auto", "userspace", "xfrm" };
 
-	static const char *const thread_names[] = { "auto", "1", "2" };
+	static const char *const thread_names[] = { "0", "1", "2" };
 
 	fprintf(out, "daemon {\n  datapath = %s\n  datapath_threads = %s\n  tun_name = %s\n"
 		"  tun_mtu = %u\n", dp_names[d->datapath],
-		thread_names[d->datapath_threads < 3 ? d->datapath_threads : 0],
+		d->datapath_threads >= 0 && d->datapath_threads <= 2 ?
+		thread_names[d->datapath_threads] : "auto",
 		d->tun_name ? d->tun_name : "cygnet0", d->tun_mtu);
 	fprintf(out, "  cookie_threshold = %u\n  half_open_limit = %u\n"
 		"  peer_half_open_limit = %u\n  key_stock = %u\n}\n", d->cookie_threshold,

@@ -719,8 +719,12 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 					       .raw_esp = true, .route_table = DP_ROUTE_TABLE,
 					       .fwmark = DP_FWMARK, .rule_prio = DP_RULE_PRIO };
 
-		/* a TX thread pays off only with a second CPU to run it */
-		uc.tx_thread = s->datapath_threads ? s->datapath_threads == 2 : cpus >= 2;
+		/* threads pay off only with a second CPU to run them */
+		int threads = s->datapath_threads != CONFIG_THREADS_AUTO ? s->datapath_threads :
+			      cpus >= 2 ? 2 : 0;
+
+		uc.tx_thread = threads >= 1;
+		uc.rx_thread = threads >= 2;
 
 		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
 		dp->userspace = true;
@@ -803,9 +807,13 @@ void datapath_set_core(struct datapath *dp, struct ike_core *core)
 static void counters_log(const struct datapath *dp)
 {
 	struct userspace_counters c, *u = &c;
-	const struct net_counters *n = dp->net ? net_get_counters(dp->net) : NULL;
-	const struct us_ipsec *us;
-	uint64_t udp_in = n ? n->esp_in : 0;
+	struct net_counters nc = { 0 }, *n = dp->net ? &nc : NULL;
+	struct userspace_verdicts vc;
+	uint64_t udp_in;
+
+	if (n)
+		net_get_counters(dp->net, n);
+	udp_in = n ? n->esp_in : 0;
 
 	log_info("datapath: %llu acquires, %llu soft / %llu hard expires (%llu stale), %llu "
 		 "unknown SPIs (INVALID_SPI sent %llu, rate-limited %llu, no IKE SA %llu)",
@@ -817,7 +825,6 @@ static void counters_log(const struct datapath *dp)
 	if (!dp->userspace)
 		return;
 	userspace_get_counters(dp->ki, &c);
-	us = userspace_core(dp->ki);
 	log_info("datapath counters: esp_in %llu (udp %llu, raw %llu) esp_out %llu tun_in %llu "
 		 "tun_out %llu held %llu held_dropped %llu send_errors %llu malformed %llu",
 		 (unsigned long long)u->esp_in, (unsigned long long)udp_in,
@@ -825,14 +832,15 @@ static void counters_log(const struct datapath *dp)
 		 (unsigned long long)u->tun_in, (unsigned long long)u->tun_out,
 		 (unsigned long long)u->held, (unsigned long long)u->held_dropped,
 		 (unsigned long long)u->send_errors, (unsigned long long)u->malformed);
+	userspace_get_verdicts(dp->ki, &vc);
 	for (int v = 0; v < US_VERDICT_MAX; v++)
-		if (us_ipsec_verdicts(us, (enum us_verdict)v))
+		if (vc.verdicts[v])
 			log_info("datapath verdict %s: %llu", us_verdict_name((enum us_verdict)v),
-				 (unsigned long long)us_ipsec_verdicts(us, (enum us_verdict)v));
+				 (unsigned long long)vc.verdicts[v]);
 	for (int r = 1; r < ESP_RESULT_MAX; r++)
-		if (us_ipsec_drops(us, (enum esp_result)r))
+		if (vc.drops[r])
 			log_info("datapath drop %s: %llu", esp_result_name((enum esp_result)r),
-				 (unsigned long long)us_ipsec_drops(us, (enum esp_result)r));
+				 (unsigned long long)vc.drops[r]);
 }
 
 void datapath_free(struct datapath *dp)

@@ -38,7 +38,7 @@ START_TEST(defaults_without_section)
 	ck_assert_uint_eq(cfg->daemon.half_open_limit, 10000);
 	ck_assert_uint_eq(cfg->daemon.peer_half_open_limit, 32);
 	ck_assert_uint_eq(cfg->daemon.key_stock, 32);
-	ck_assert_uint_eq(cfg->daemon.datapath_threads, 0);	/* auto */
+	ck_assert_int_eq(cfg->daemon.datapath_threads, CONFIG_THREADS_AUTO);
 	config_free(cfg);
 }
 END_TEST
@@ -90,8 +90,8 @@ static const struct {
 	{ "xfrm", CONFIG_DATAPATH_XFRM },
 };
 
-/* with each datapath one of the thread settings (auto = 0), dumped back */
-static const char *const thread_values[] = { "auto", "1", "2" };
+/* with each datapath one of the thread settings, dumped back */
+static const char *const thread_values[] = { "0", "1", "2", "auto" };
 
 START_TEST(every_value)
 {
@@ -101,10 +101,10 @@ START_TEST(every_value)
 
 	snprintf(text, sizeof(text),
 		 "daemon {\n  datapath = %s\n  datapath_threads = %s\n  tun_name = vpn7\n"
-		 "  tun_mtu = 1380\n}\n", datapaths[_i].value, thread_values[_i]);
+		 "  tun_mtu = 1380\n}\n", datapaths[_i % 3].value, thread_values[_i]);
 	ck_assert_msg(try_load(text, &cfg, &err), "%s", err.msg);
-	ck_assert_int_eq(cfg->daemon.datapath, datapaths[_i].want);
-	ck_assert_uint_eq(cfg->daemon.datapath_threads, (unsigned)_i);
+	ck_assert_int_eq(cfg->daemon.datapath, datapaths[_i % 3].want);
+	ck_assert_int_eq(cfg->daemon.datapath_threads, _i < 3 ? _i : CONFIG_THREADS_AUTO);
 	ck_assert_str_eq(cfg->daemon.tun_name, "vpn7");
 	ck_assert_uint_eq(cfg->daemon.tun_mtu, 1380);
 	snprintf(want, sizeof(want), "  datapath_threads = %s\n", thread_values[_i]);
@@ -124,8 +124,8 @@ static const struct {
 	{ "daemon {\n  tun_name = a-very-long-interface-name\n}\n", 2, "tun_name" },
 	{ "daemon {\n  tun_name = \"a/b\"\n}\n", 2, "tun_name" },
 	{ "daemon {\n\n  threads = 4\n}\n", 3, "threads" },
-	{ "daemon {\n  datapath_threads = 3\n}\n", 2, "auto, 1, 2" },
-	{ "daemon {\n  datapath_threads = 0\n}\n", 2, "datapath_threads" },
+	{ "daemon {\n  datapath_threads = 3\n}\n", 2, "auto, 0, 1, 2" },
+	{ "daemon {\n  datapath_threads = many\n}\n", 2, "datapath_threads" },
 	{ "daemon {\n  cookie_threshold = -1\n}\n", 2, "'cookie_threshold': expected a number from 0 to 4294967295" },
 	{ "daemon {\n  cookie_threshold = 4294967296\n}\n", 2, "cookie_threshold" },
 	{ "daemon {\n  cookie_threshold = many\n}\n", 2, "cookie_threshold" },
@@ -173,7 +173,7 @@ static Suite *config_daemon_suite(void)
 	TCase *tc = tcase_create("daemon");
 
 	tcase_add_test(tc, defaults_without_section);
-	tcase_add_loop_test(tc, every_value, 0, sizeof(datapaths) / sizeof(datapaths[0]));
+	tcase_add_loop_test(tc, every_value, 0, sizeof(thread_values) / sizeof(thread_values[0]));
 	tcase_add_loop_test(tc, responder_limits, 0, sizeof(limits) / sizeof(limits[0]));
 	tcase_add_loop_test(tc, key_stock_values, 0, sizeof(stocks) / sizeof(stocks[0]));
 	tcase_add_loop_test(tc, errors_name_the_line, 0, sizeof(bad) / sizeof(bad[0]));

@@ -64,7 +64,7 @@ START_TEST(natt_socket_demultiplexes_by_marker)
 	const uint8_t keepalive[] = { 0xff };
 	const uint8_t esp[] = { 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 0xee };
 	const uint8_t runt[] = { 0, 0 };
-	const struct net_counters *c;
+	struct net_counters cs, *c = &cs;
 
 	ck_assert_ptr_nonnull(n);
 	ike_port = net_bound_port(n, false, AF_INET);
@@ -94,12 +94,60 @@ START_TEST(natt_socket_demultiplexes_by_marker)
 	ck_assert_int_eq(seen.ike, 2);
 	ck_assert_int_eq(seen.esp, 1);
 	ck_assert_mem_eq(seen.last, esp, sizeof(esp));
-	c = net_get_counters(n);
+	net_get_counters(n, c);
 	ck_assert_uint_eq(c->keepalive_in, 1);
 	ck_assert_uint_eq(c->short_in, 1);
 	ck_assert_uint_eq(c->esp_in, 1);
 	ck_assert_uint_eq(c->ike_in, 2);
 	net_close(n);
+	event_base_free(base);
+}
+END_TEST
+
+/* net_natt_move: the NAT-T socket is read on another loop (the datapath's
+ * RX thread in cygnetd; here a second base run by hand), ESP reaches on_esp
+ * there, IKE is queued and reaches on_ike only when the owner's loop runs;
+ * the IKE port stays on the owner's loop; moving back restores it all. */
+START_TEST(natt_socket_moves_to_another_loop)
+{
+	struct event_base *base = event_base_new(), *other = event_base_new();
+	struct seen seen = { 0 };
+	struct net_config cfg = { .on_ike = on_ike, .on_esp = on_esp, .ctx = &seen };
+	struct net *n = net_open(base, &cfg);
+	const uint8_t ike_on_4500[] = { 0, 0, 0, 0, 0x31, 0x32, 0x33 };
+	const uint8_t esp[] = { 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1, 0xee };
+	struct net_counters c;
+	uint16_t natt;
+
+	ck_assert_ptr_nonnull(n);
+	natt = net_bound_port(n, true, AF_INET);
+	ck_assert(net_natt_move(n, other));
+	send_to(natt, esp, sizeof(esp));
+	send_to(natt, ike_on_4500, sizeof(ike_on_4500));
+	pump(base);	/* the owner's loop alone reads nothing on 4500 */
+	ck_assert_int_eq(seen.esp, 0);
+	ck_assert_int_eq(seen.ike, 0);
+	pump(other);	/* ESP there; the IKE message is queued */
+	ck_assert_int_eq(seen.esp, 1);
+	ck_assert_int_eq(seen.ike, 0);
+	pump(base);	/* and delivered on the owner's loop, marker stripped */
+	ck_assert_int_eq(seen.ike, 1);
+	ck_assert_uint_eq(seen.last_len, 3);
+	ck_assert_mem_eq(seen.last, ike_on_4500 + 4, 3);
+	ck_assert_uint_eq(sockaddr_port(&seen.ep.local), natt);
+	send_to(net_bound_port(n, false, AF_INET), "\xaa", 1);
+	pump(base);	/* port 500 never moved */
+	ck_assert_int_eq(seen.ike, 2);
+	net_get_counters(n, &c);
+	ck_assert_uint_eq(c.esp_in, 1);
+	ck_assert_uint_eq(c.ike_in, 2);
+
+	ck_assert(net_natt_move(n, base));	/* back */
+	send_to(natt, ike_on_4500, sizeof(ike_on_4500));
+	pump(base);
+	ck_assert_int_eq(seen.ike, 3);
+	net_close(n);
+	event_base_free(other);
 	event_base_free(base);
 }
 END_TEST
@@ -207,7 +255,12 @@ START_TEST(esp_udp_gso_and_gro)
 		ck_assert_uint_eq(got.len[i], i < 5 ? 100 : 60);
 		ck_assert_uint_eq(got.tag[i], i);
 	}
-	ck_assert_uint_le(net_get_counters(a)->esp_gso_out, 1);
+	{
+		struct net_counters counters_a;
+
+		net_get_counters(a, &counters_a);
+		ck_assert_uint_le(counters_a.esp_gso_out, 1);
+	}
 	ck_assert_int_eq(none.n, 0);
 
 	/* ESP, IKE (non-ESP marker), ESP of one flow in one GSO send */
@@ -265,6 +318,7 @@ static Suite *socket_suite(void)
 	TCase *tc = tcase_create("udp");
 
 	tcase_add_test(tc, natt_socket_demultiplexes_by_marker);
+	tcase_add_test(tc, natt_socket_moves_to_another_loop);
 	tcase_add_test(tc, send_ike_on_natt_adds_marker);
 	tcase_add_test(tc, esp_udp_gso_and_gro);
 	tcase_add_test(tc, sockaddr_helpers);

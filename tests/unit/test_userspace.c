@@ -125,8 +125,9 @@ static void pump(int rounds)
 
 static bool no_offload;	/* the next setup_for() opens a plain TUN */
 
-/* Every test runs twice (loop index i): everything on the test's loop, and
- * with the outbound path on the TX thread. */
+/* Every test runs three times (loop index i): everything on the test's
+ * loop, the outbound path on the TX thread, and both paths on threads (the
+ * NAT-T socket then read on the RX thread). */
 static bool setup_for(int i)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -135,7 +136,8 @@ static bool setup_for(int i)
 	struct kernel_ipsec_events ev = { .acquire = on_acquire, .expire = on_expire,
 					  .unknown_spi = on_unknown_spi };
 	struct userspace_config uc = { .tun_name = "cygus0", .mtu = 1400, .raw_esp = true,
-				       .no_offload = no_offload, .tx_thread = i == 1 };
+				       .no_offload = no_offload, .tx_thread = i >= 1,
+				       .rx_thread = i >= 2 };
 	struct sockaddr_storage tun_addr = v4("10.1.0.1", 0);
 	struct route_ctx *r;
 	struct kernel_sa k;
@@ -380,7 +382,12 @@ START_TEST(inbound_outside_selectors_is_dropped)
 	s = udp_bound("10.1.0.1", 6666);
 	peer_send("10.3.0.5", 6666, "spoofed", false);
 	ck_assert_int_lt(local_receive(s, buf, sizeof(buf)), 0);
-	ck_assert_uint_eq(us_ipsec_verdicts(userspace_core(fx.ki), US_DROP_POLICY), 1);
+	{
+		struct userspace_verdicts vc;
+
+		userspace_get_verdicts(fx.ki, &vc);
+		ck_assert_uint_eq(vc.verdicts[US_DROP_POLICY], 1);
+	}
 	close(s);
 	teardown();
 }
@@ -484,7 +491,7 @@ START_TEST(lifetime_reached_by_held_packets)
 	k.soft.packets = 1;
 	k.hard.packets = 2;
 	ck_assert_int_eq(fx.ki->ops->add_sa(fx.ki->be, &k), 0);
-	if (_i == 1)
+	if (_i >= 1)
 		ck_assert_int_eq(fx.expires, 0);	/* not inside the op */
 	for (int i = 0; i < 200 && fx.expires < 2; i++)
 		pump(1);
@@ -643,7 +650,9 @@ START_TEST(gso_out_and_gro_in_batches)
 	for (int i = 0; i < 50 && cnt().tun_out_segs - segs0 < 6; i++)
 		pump(1);
 	ck_assert_uint_eq(cnt().tun_out_segs - segs0, 6);
-	ck_assert_uint_eq(cnt().tun_out - out0, 1);
+	/* with an RX thread the segments are read as they arrive: fewer per write */
+	if (_i < 2)
+		ck_assert_uint_eq(cnt().tun_out - out0, 1);
 	ck_assert_uint_eq(cnt().send_errors, err0);	/* the kernel took the GSO write */
 	teardown();
 }
@@ -655,15 +664,15 @@ static Suite *userspace_suite(void)
 	TCase *tc = tcase_create("netns");
 
 	tcase_set_timeout(tc, 20);
-	tcase_add_loop_test(tc, outbound_packet_is_encapsulated_to_the_peer, 0, 2);
-	tcase_add_loop_test(tc, inbound_udp_and_raw_esp_reach_the_host, 0, 2);
-	tcase_add_loop_test(tc, plain_tun_without_offloads, 0, 2);
-	tcase_add_loop_test(tc, inbound_outside_selectors_is_dropped, 0, 2);
-	tcase_add_loop_test(tc, unknown_spi_is_reported, 0, 2);
-	tcase_add_loop_test(tc, trap_holds_first_packet_until_the_sa_is_up, 0, 2);
-	tcase_add_loop_test(tc, lifetime_reached_by_held_packets, 0, 2);
-	tcase_add_loop_test(tc, ha_hooks_move_sequence_and_replay_state, 0, 2);
-	tcase_add_loop_test(tc, gso_out_and_gro_in_batches, 0, 2);
+	tcase_add_loop_test(tc, outbound_packet_is_encapsulated_to_the_peer, 0, 3);
+	tcase_add_loop_test(tc, inbound_udp_and_raw_esp_reach_the_host, 0, 3);
+	tcase_add_loop_test(tc, plain_tun_without_offloads, 0, 3);
+	tcase_add_loop_test(tc, inbound_outside_selectors_is_dropped, 0, 3);
+	tcase_add_loop_test(tc, unknown_spi_is_reported, 0, 3);
+	tcase_add_loop_test(tc, trap_holds_first_packet_until_the_sa_is_up, 0, 3);
+	tcase_add_loop_test(tc, lifetime_reached_by_held_packets, 0, 3);
+	tcase_add_loop_test(tc, ha_hooks_move_sequence_and_replay_state, 0, 3);
+	tcase_add_loop_test(tc, gso_out_and_gro_in_batches, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
