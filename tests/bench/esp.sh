@@ -132,12 +132,12 @@ esp_strongswan() {
 }
 
 # cygnetd's datapath section (its userspace ESP on a TUN device).
-# One datapath thread unless $2 says otherwise: in this topology two gateways
-# and two iperf3 share the machine's CPUs, so a TX thread has no idle core
+# No datapath threads unless $2 says otherwise: in this topology two gateways
+# and two iperf3 share the machine's CPUs, so threads have no idle core
 # (docs/datapath.md "Threads"); the default is measured in a row of its own.
 esp_cygnet_daemon() {
 	printf 'daemon {\n\tdatapath = userspace\n\ttun_name = cygb%s\n\tdatapath_threads = %s\n}\n' \
-		"$1" "${2:-${BENCH_DP_THREADS:-1}}"
+		"$1" "${2:-${BENCH_DP_THREADS:-0}}"
 }
 
 # Two cygnetd: A initiates at start (start_action = start). esp_cygnet

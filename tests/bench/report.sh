@@ -131,35 +131,35 @@ GRO. That is the comparison the targets apply to. Two more rows show
 cygnetd's other settings in the same topology: raw ESP (protocol 50, what two
 cygnetd use without NAT and without \`encap\`: the kernel takes every packet
 through its IP stack on both sides, and raw sockets have no GSO/GRO), and
-ESP in UDP with the default \`datapath_threads = auto\` (a TX thread on a
-machine with two CPUs; the first rows pin one thread because two gateways
-and two iperf3 already share the two CPUs here, so the second thread has no
-idle core and costs wakeups). Limit: single-core
+ESP in UDP with the default \`datapath_threads = auto\` (a TX and an RX
+thread on a machine with two CPUs; the first rows keep ESP on the event
+loop because two gateways and two iperf3 already share the two CPUs here,
+so threads have no idle core and cost wakeups). Limit: single-core
 \`openssl speed -evp aes-256-gcm -bytes 1400\`.
 
 | path | Mbit/s |
 | --- | --- |
-| **cygnet, ESP in UDP** (two cygnetd, \`encap = yes\`, \`datapath_threads = 1\`) | $cyu_cell |
+| **cygnet, ESP in UDP** (two cygnetd, \`encap = yes\`, \`datapath_threads = 0\`) | $cyu_cell |
 | strongSwan (two charons, kernel-libipsec, ESP in UDP) | $ss_cell |
 | single-core AES-256-GCM limit (openssl speed, 1400 B) | ${esp_limit_mbps:-—} |
 | **ratio cygnet / strongSwan** | **$espu_ratio** |
 | **cygnet / single-core limit** | **$espu_limit_ratio** |
 | cygnet, raw ESP (two cygnetd, no NAT, no \`encap\`) | $cy_cell |
 | ratio raw ESP / strongSwan; raw ESP / limit | $esp_ratio; $esp_limit_ratio |
-| cygnet, ESP in UDP, \`datapath_threads = auto\` (TX thread) | ${esp_cyt_mbps:-—} |
-| ratio TX thread / strongSwan; TX thread / limit | $espt_ratio; $espt_limit_ratio |
+| cygnet, ESP in UDP, \`datapath_threads = auto\` (TX and RX threads) | ${esp_cyt_mbps:-—} |
+| ratio with threads / strongSwan; with threads / limit | $espt_ratio; $espt_limit_ratio |
 | same veth in the clear (no tunnel, 5 s) | ${esp_clear_mbps:-—} |
 
 Targets (at least 3x strongSwan libipsec; at least 40% of the single-core
 limit), for the same tunnel: **$(verdict "$espu_ratio" 3)** and
 **$(verdict "${espu_limit_ratio%\%}" 40)**. Raw ESP: $(verdict "$esp_ratio" 3) and
-$(verdict "${esp_limit_ratio%\%}" 40); with the TX thread: $(verdict "$espt_ratio" 3) and
+$(verdict "${esp_limit_ratio%\%}" 40); with threads: $(verdict "$espt_ratio" 3) and
 $(verdict "${espt_limit_ratio%\%}" 40).
 Each row is one iperf3 run on a shared machine: expect run-to-run noise of
 10-20%. Where cygnet's ESP time goes: docs/bench-profile.md.
 $( [ -n "${esp_cy_note:-}" ] && printf '\ncygnet raw ESP: %s\n' "$esp_cy_note")
 $( [ -n "${esp_cyu_note:-}" ] && printf '\ncygnet ESP in UDP: %s\n' "$esp_cyu_note")
-$( [ -n "${esp_cyt_note:-}" ] && printf '\ncygnet ESP in UDP, TX thread: %s\n' "$esp_cyt_note")
+$( [ -n "${esp_cyt_note:-}" ] && printf '\ncygnet ESP in UDP, threads: %s\n' "$esp_cyt_note")
 $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
 
 ## Notes
