@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -54,7 +55,9 @@ struct net {
 	pthread_mutex_t fwd_lock;
 	struct net_fwd *fwd, **fwd_tail;
 	int nfwd, fwd_fd;
-	uint64_t fwd_dropped;
+	uint64_t fwd_dropped;		/* under fwd_lock */
+	uint64_t fwd_dropped_unlogged;	/* owner's loop: logged at most every 10 s */
+	time_t fwd_warned;
 	struct event *fwd_ev;
 };
 
@@ -142,9 +145,13 @@ static void net_on_forwarded(evutil_socket_t fd, short what, void *arg)
 		n->cfg.on_ike(n->cfg.ctx, f->msg, f->len, &f->ep);
 		free(f);
 	}
-	if (dropped)
+	n->fwd_dropped_unlogged += dropped;
+	if (n->fwd_dropped_unlogged && time(NULL) - n->fwd_warned >= 10) {
 		log_warn("net: %llu IKE messages on the NAT-T port dropped: the queue to the IKE "
-			 "loop was full", (unsigned long long)dropped);
+			 "loop was full", (unsigned long long)n->fwd_dropped_unlogged);
+		n->fwd_dropped_unlogged = 0;
+		n->fwd_warned = time(NULL);
+	}
 }
 
 static void net_dispatch(struct net *n, struct net_sock *s, const uint8_t *p, size_t len,

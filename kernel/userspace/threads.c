@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel/userspace/us_int.h"
@@ -256,9 +257,13 @@ static void on_deferred(evutil_socket_t fd, short what, void *arg)
 		}
 		free(d);
 	}
-	if (dropped)
+	u->deferred_unlogged += dropped;
+	if (u->deferred_unlogged && time(NULL) - u->deferred_warned >= 10) {
 		log_warn("userspace: %llu events of the datapath threads dropped (queue full)",
-			 (unsigned long long)dropped);
+			 (unsigned long long)u->deferred_unlogged);
+		u->deferred_unlogged = 0;
+		u->deferred_warned = time(NULL);
+	}
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)

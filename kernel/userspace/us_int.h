@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "kernel/route.h"
 #include "kernel/userspace/gro.h"
@@ -86,6 +87,8 @@ struct us_be {
 	struct us_deferred *deferred, **deferred_tail;
 	int ndeferred;
 	uint64_t deferred_dropped;	/* bounded events over the bound */
+	uint64_t deferred_unlogged;	/* caller's loop: logged at most every 10 s */
+	time_t deferred_warned;
 	struct kernel_ipsec_events user_ev;	/* the caller's */
 	struct kernel_ipsec_events core_ev;	/* us_wrapped_events for us_ipsec */
 	/* out: TUN reads land in rbuf; segments (or copies of small packets)
