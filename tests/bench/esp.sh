@@ -129,6 +129,7 @@ esp_strongswan() {
 	log "strongSwan libipsec: ${esp_ss_mbps:-n/a} Mbit/s $esp_ss_note"
 	charon_stop sa
 	charon_stop sb
+	ns_remove sa sb
 }
 
 # cygnetd's datapath section (its userspace ESP on a TUN device).
@@ -179,8 +180,7 @@ esp_cygnet() {
 		[ -n "$mbps" ] || note="iperf3 failed through the cygnetd tunnel"
 	fi
 	log "cygnet ${1:-raw}: ${mbps:-n/a} Mbit/s $note"
-	ns_kill_all "$(ns_name $a)"
-	ns_kill_all "$(ns_name $b)"
+	ns_remove $a $b
 	case "${1:-}" in
 	udp) esp_cyu_mbps=$mbps; esp_cyu_note=$note ;;
 	udp-auto) esp_cyt_mbps=$mbps; esp_cyt_note=$note ;;
@@ -188,11 +188,51 @@ esp_cygnet() {
 	esac
 }
 
+# Per-round ratios of two space-separated lists ("-" for a round without a
+# number), as "median: r1 r2 ..." (digits after the point: $3; 0 gives
+# percent).
+esp_round_ratios() {
+	"$PY" -c 'import sys, statistics as s
+a, b, d = sys.argv[1].split(), sys.argv[2].split(), int(sys.argv[3])
+r = [float(x) / float(y) for x, y in zip(a, b) if "-" not in (x, y) and float(y) > 0]
+f = (lambda v: "%.0f%%" % (100 * v)) if d == 0 else (lambda v: "%.2f" % v)
+print(f(s.median(r)) + ": " + " ".join(f(v) for v in r) if r else "n/a")' "$1" "$2" "$3"
+}
+
+# Median of the numbers given (empty if none).
+esp_median() {
+	"$PY" -c 'import sys, statistics as s
+v = [float(x) for x in sys.argv[1:] if x not in ("", "-")]
+print("%.0f" % s.median(v) if v else "")' "$@"
+}
+
+# The compared pair (strongSwan and cygnet with the same tunnel) and the limit
+# are measured ESP_REPEAT times, alternating, and reported as medians with
+# their range: one run on this shared machine varies by 10-20%.
 esp_bench() {
-	esp_limit_mbps=$(esp_limit)
-	log "openssl speed aes-256-gcm 1400 bytes, one core: ${esp_limit_mbps:-n/a} Mbit/s"
-	esp_strongswan
-	esp_cygnet udp
+	local lim=() ss=() cy=() r
+	for r in $(seq "$ESP_REPEAT"); do
+		lim+=("$(esp_limit)")
+		lim[-1]=${lim[-1]:--}	# "-": this round has no number
+		log "round $r: openssl speed aes-256-gcm 1400 bytes, one core: ${lim[-1]:-n/a} Mbit/s"
+		esp_strongswan
+		ss+=("${esp_ss_mbps:--}")
+		esp_cygnet udp
+		cy+=("${esp_cyu_mbps:--}")
+	done
+	esp_limit_mbps=$(esp_median "${lim[@]}")
+	esp_ss_mbps=$(esp_median "${ss[@]}")
+	esp_cyu_mbps=$(esp_median "${cy[@]}")
+	esp_limit_runs="${lim[*]}"
+	esp_ss_runs="${ss[*]}"
+	esp_cyu_runs="${cy[*]}"
+	# the ratios of each round (its runs are half a minute apart), then
+	# their median: the machine's speed changes between rounds
+	esp_cyu_round_ratios=$(esp_round_ratios "${cy[*]}" "${ss[*]}" 2)
+	esp_cyu_round_pcts=$(esp_round_ratios "${cy[*]}" "${lim[*]}" 0)
+	# a note only if no round worked
+	[ -n "$esp_ss_mbps" ] && esp_ss_note=""
+	[ -n "$esp_cyu_mbps" ] && esp_cyu_note=""
 	esp_cygnet
 	esp_cygnet udp-auto
 	# the clear path for scale (same veth, no tunnel)

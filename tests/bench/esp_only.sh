@@ -15,6 +15,7 @@ BUILD=${BUILD:-build/rel}
 CYGNETD=$root/$BUILD/cygnetd
 LOAD_CPU=${BENCH_LOAD_CPU:-0}
 IPERF_S=${BENCH_IPERF_SECONDS:-10}
+ESP_REPEAT=${BENCH_ESP_REPEAT:-3}
 PSK=cygnet-bench-psk-0123456789
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)

@@ -18,11 +18,12 @@ bench_report() {
 	if [ -n "${esp_cy_mbps:-}" ] && [ -n "${esp_limit_mbps:-}" ]; then
 		esp_limit_ratio=$(pct "$esp_cy_mbps" "$esp_limit_mbps")
 	fi
-	if [ -n "${esp_cyu_mbps:-}" ] && [ -n "${esp_ss_mbps:-}" ]; then
-		espu_ratio=$(ratio "$esp_cyu_mbps" "$esp_ss_mbps")
+	# the compared pair: medians of the per-round ratios (esp_bench)
+	if [ -n "${esp_cyu_round_ratios:-}" ] && [ "$esp_cyu_round_ratios" != n/a ]; then
+		espu_ratio=${esp_cyu_round_ratios%%:*}
 	fi
-	if [ -n "${esp_cyu_mbps:-}" ] && [ -n "${esp_limit_mbps:-}" ]; then
-		espu_limit_ratio=$(pct "$esp_cyu_mbps" "$esp_limit_mbps")
+	if [ -n "${esp_cyu_round_pcts:-}" ] && [ "$esp_cyu_round_pcts" != n/a ]; then
+		espu_limit_ratio=${esp_cyu_round_pcts%%:*}
 	fi
 	local espt_ratio="n/a" espt_limit_ratio="n/a"
 	if [ -n "${esp_cyt_mbps:-}" ] && [ -n "${esp_ss_mbps:-}" ]; then
@@ -137,26 +138,33 @@ loop because two gateways and two iperf3 already share the two CPUs here,
 so threads have no idle core and cost wakeups). Limit: single-core
 \`openssl speed -evp aes-256-gcm -bytes 1400\`.
 
-| path | Mbit/s |
-| --- | --- |
-| **cygnet, ESP in UDP** (two cygnetd, \`encap = yes\`, \`datapath_threads = 0\`) | $cyu_cell |
-| strongSwan (two charons, kernel-libipsec, ESP in UDP) | $ss_cell |
-| single-core AES-256-GCM limit (openssl speed, 1400 B) | ${esp_limit_mbps:-—} |
-| **ratio cygnet / strongSwan** | **$espu_ratio** |
-| **cygnet / single-core limit** | **$espu_limit_ratio** |
-| cygnet, raw ESP (two cygnetd, no NAT, no \`encap\`) | $cy_cell |
-| ratio raw ESP / strongSwan; raw ESP / limit | $esp_ratio; $esp_limit_ratio |
-| cygnet, ESP in UDP, \`datapath_threads = auto\` (TX and RX threads) | ${esp_cyt_mbps:-—} |
-| ratio with threads / strongSwan; with threads / limit | $espt_ratio; $espt_limit_ratio |
-| same veth in the clear (no tunnel, 5 s) | ${esp_clear_mbps:-—} |
+The first three rows are medians of $ESP_REPEAT rounds (each round: the limit,
+strongSwan, cygnet, in that order, about 25 s); every round's number is in the
+last column. The two ratios are taken per round, so that each compares runs
+made within the same half minute, and their median is the result. The rows
+below them are one run each, compared with the medians.
+
+| path | Mbit/s | rounds |
+| --- | --- | --- |
+| **cygnet, ESP in UDP** (two cygnetd, \`encap = yes\`, \`datapath_threads = 0\`) | $cyu_cell | ${esp_cyu_runs:-} |
+| strongSwan (two charons, kernel-libipsec, ESP in UDP) | $ss_cell | ${esp_ss_runs:-} |
+| single-core AES-256-GCM limit (openssl speed, 1400 B) | ${esp_limit_mbps:-—} | ${esp_limit_runs:-} |
+| **ratio cygnet / strongSwan** (median of the rounds' ratios) | **$espu_ratio** | ${esp_cyu_round_ratios#*: } |
+| **cygnet / single-core limit** (median of the rounds' ratios) | **$espu_limit_ratio** | ${esp_cyu_round_pcts#*: } |
+| cygnet, raw ESP (two cygnetd, no NAT, no \`encap\`) | $cy_cell | |
+| ratio raw ESP / strongSwan; raw ESP / limit | $esp_ratio; $esp_limit_ratio | |
+| cygnet, ESP in UDP, \`datapath_threads = auto\` (TX and RX threads) | ${esp_cyt_mbps:-—} | |
+| ratio with threads / strongSwan; with threads / limit | $espt_ratio; $espt_limit_ratio | |
+| same veth in the clear (no tunnel, 5 s) | ${esp_clear_mbps:-—} | |
 
 Targets (at least 3x strongSwan libipsec; at least 40% of the single-core
 limit), for the same tunnel: **$(verdict "$espu_ratio" 3)** and
 **$(verdict "${espu_limit_ratio%\%}" 40)**. Raw ESP: $(verdict "$esp_ratio" 3) and
 $(verdict "${esp_limit_ratio%\%}" 40); with threads: $(verdict "$espt_ratio" 3) and
 $(verdict "${espt_limit_ratio%\%}" 40).
-Each row is one iperf3 run on a shared machine: expect run-to-run noise of
-10-20%. Where cygnet's ESP time goes: docs/bench-profile.md.
+A single iperf3 run on this shared machine varies by 10-20%: compare the
+medians, and the rounds for the spread. Where cygnet's ESP time goes:
+docs/bench-profile.md.
 $( [ -n "${esp_cy_note:-}" ] && printf '\ncygnet raw ESP: %s\n' "$esp_cy_note")
 $( [ -n "${esp_cyu_note:-}" ] && printf '\ncygnet ESP in UDP: %s\n' "$esp_cyu_note")
 $( [ -n "${esp_cyt_note:-}" ] && printf '\ncygnet ESP in UDP, threads: %s\n' "$esp_cyt_note")
@@ -178,7 +186,7 @@ $( [ -n "${esp_ss_note:-}" ] && printf '\nstrongSwan: %s\n' "$esp_ss_note")
 - Raw logs of this run were in a temporary directory removed at exit;
   re-run \`make bench\` (BENCH_N, BENCH_N_LARGE, BENCH_C, BENCH_REPEAT,
   BENCH_THREADS, BENCH_RESP_CPU, BENCH_LOAD_CPU, BENCH_SCHED=fifo|nice,
-  BENCH_ESP_SCHED=rr|nice, BENCH_ESP=0, BENCH_IPERF_SECONDS adjust it;
+  BENCH_ESP_SCHED=rr|nice, BENCH_ESP=0, BENCH_IPERF_SECONDS, BENCH_ESP_REPEAT adjust it;
   tests/bench/esp_only.sh runs part (b) alone and prints its numbers).
 EOF
 }

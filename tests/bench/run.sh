@@ -35,6 +35,7 @@ NICE=${BENCH_NICE:--10}
 SCHED=${BENCH_SCHED:-fifo}
 RT_PRIO=${BENCH_RT_PRIO:-10}
 IPERF_S=${BENCH_IPERF_SECONDS:-10}
+ESP_REPEAT=${BENCH_ESP_REPEAT:-3}
 OUT=${BENCH_OUT:-$root/docs/bench.md}
 PSK=cygnet-bench-psk-0123456789
 # the pyenv shim takes seconds per start on a loaded machine; the system one does not

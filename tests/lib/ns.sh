@@ -165,6 +165,19 @@ ns_kill_all() {
 	sleep 0.1
 }
 
+# Ends namespaces before the test does (a benchmark's rounds): their
+# processes, the namespaces and their directories; ns_create may make them
+# again.
+ns_remove() {
+	local n full
+	for n in "$@"; do
+		full=$(ns_name "$n")
+		ns_kill_all "$full"
+		ip netns del "$full" 2>/dev/null
+		rm -rf "$(ns_dir "$n")"
+	done
+}
+
 ns_cleanup() {
 	local rc=$? i full
 	[ "$NS_CLEANED" = 0 ] || return "$rc"
