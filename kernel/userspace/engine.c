@@ -202,15 +202,16 @@ void us_engine_input(struct us_be *u, const uint8_t *esp, size_t len,
 	if (len > US_BUF_SIZE - US_HEADROOM) {
 		u->counters.esp_in++;
 		u->counters.malformed++;
-		return;
+	} else {
+		if (u->nrx == US_RX_MAX) {
+			us_rx_flush(u);
+			rx_cycle(u);	/* let a waiting op in */
+		}
+		us_rx_one(u, US_HEADROOM, len, esp, peer);	/* no copy: decrypted into the slot */
 	}
-	if (u->nrx == US_RX_MAX) {
-		us_rx_flush(u);
-		rx_cycle(u);	/* let a waiting op in */
-	}
-	us_rx_one(u, US_HEADROOM, len, esp, peer);	/* no copy: decrypted into the slot */
 	if (!u->flush_pending) {
-		/* the socket code delivers a burst one by one: write after it */
+		/* the socket code delivers a burst one by one: write after it
+		 * (and let go of the lock: every path must get here) */
 		u->flush_pending = true;
 		event_active(u->flush_ev, EV_TIMEOUT, 1);
 	}
