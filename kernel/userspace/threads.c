@@ -277,9 +277,17 @@ static void *worker_main(void *arg)
 {
 	struct us_worker *w = arg;
 
-	worker_self = w->owner;
-	log_set_thread_sink(log_line, w->owner);
+	struct us_be *u = w->owner;
+
+	worker_self = u;
+	log_set_thread_sink(log_line, u);
 	event_base_dispatch(w->base);
+	/* stopped between a UDP batch and its flush: let go of the lock (the
+	 * clear packets are dropped with the loop) */
+	if (w == &u->rxw && u->rx_locked) {
+		u->rx_locked = false;
+		pthread_rwlock_unlock(&u->lock);
+	}
 	log_set_thread_sink(NULL, NULL);
 	worker_self = NULL;
 	return NULL;
