@@ -5,15 +5,13 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/mailbox.h"
 
 #define NET_MAX_DGRAM 65536
 #define NON_ESP_MARKER_LEN 4
@@ -38,7 +36,7 @@ struct net_sock {
 
 /* An IKE message found on a moved socket, on its way to the owner's loop. */
 struct net_fwd {
-	struct net_fwd *next;
+	struct mailbox_item item;	/* first */
 	struct net_endpoints ep;
 	size_t len;
 	uint8_t msg[];
@@ -51,14 +49,7 @@ struct net {
 	struct net_counters counters;	/* sends; send_errors and esp_gso_out atomic */
 	uint32_t mark;		/* SO_MARK of every socket, 0: none */
 	bool no_udp_gso;	/* the kernel refused UDP_SEGMENT once */
-	/* forwarding from moved sockets (net_natt_move) */
-	pthread_mutex_t fwd_lock;
-	struct net_fwd *fwd, **fwd_tail;
-	int nfwd, fwd_fd;
-	uint64_t fwd_dropped;		/* under fwd_lock */
-	uint64_t fwd_dropped_unlogged;	/* owner's loop: logged at most every 10 s */
-	time_t fwd_warned;
-	struct event *fwd_ev;
+	struct mailbox fwd;	/* IKE from moved sockets (net_natt_move) */
 };
 
 /* A receive counter: one writer (the socket's reader), read from anywhere. */
@@ -100,58 +91,28 @@ static void net_forward_ike(struct net *n, const uint8_t *p, size_t len,
 			    const struct net_endpoints *ep)
 {
 	struct net_fwd *f = malloc(sizeof(*f) + len);
-	uint64_t one = 1;
-	bool queued = false;
 
-	pthread_mutex_lock(&n->fwd_lock);
-	if (f && n->nfwd < NET_FWD_MAX) {
-		f->next = NULL;
-		f->ep = *ep;
-		f->len = len;
-		memcpy(f->msg, p, len);
-		*n->fwd_tail = f;
-		n->fwd_tail = &f->next;
-		n->nfwd++;
-		queued = true;
-	} else {
-		n->fwd_dropped++;
-	}
-	pthread_mutex_unlock(&n->fwd_lock);
-	if (!queued)
+	if (!f)
+		return;
+	f->ep = *ep;
+	f->len = len;
+	memcpy(f->msg, p, len);
+	if (!mailbox_post(&n->fwd, &f->item, true))
 		free(f);
-	else if (write(n->fwd_fd, &one, sizeof(one)) < 0)
-		return;	/* only if the counter would overflow: a wakeup is pending */
 }
 
-static void net_on_forwarded(evutil_socket_t fd, short what, void *arg)
+static void net_on_forwarded(void *ctx, struct mailbox_item *it)
 {
-	struct net *n = arg;
-	struct net_fwd *f, *next;
-	uint64_t v, dropped;
+	struct net *n = ctx;
+	struct net_fwd *f = (struct net_fwd *)it;
 
-	(void)what;
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_debug("net: forwarding wakeup: %s", strerror(errno));
-	pthread_mutex_lock(&n->fwd_lock);
-	f = n->fwd;
-	n->fwd = NULL;
-	n->fwd_tail = &n->fwd;
-	n->nfwd = 0;
-	dropped = n->fwd_dropped;
-	n->fwd_dropped = 0;
-	pthread_mutex_unlock(&n->fwd_lock);
-	for (; f; f = next) {
-		next = f->next;
-		n->cfg.on_ike(n->cfg.ctx, f->msg, f->len, &f->ep);
-		free(f);
-	}
-	n->fwd_dropped_unlogged += dropped;
-	if (n->fwd_dropped_unlogged && time(NULL) - n->fwd_warned >= 10) {
-		log_warn("net: %llu IKE messages on the NAT-T port dropped: the queue to the IKE "
-			 "loop was full", (unsigned long long)n->fwd_dropped_unlogged);
-		n->fwd_dropped_unlogged = 0;
-		n->fwd_warned = time(NULL);
-	}
+	n->cfg.on_ike(n->cfg.ctx, f->msg, f->len, &f->ep);
+	free(f);
+}
+
+static void net_fwd_free(struct mailbox_item *it)
+{
+	free(it);
 }
 
 static void net_dispatch(struct net *n, struct net_sock *s, const uint8_t *p, size_t len,
@@ -312,14 +273,8 @@ struct net *net_open(struct event_base *base, const struct net_config *cfg)
 		return NULL;
 	n->cfg = *cfg;
 	n->base = base;
-	n->fwd_tail = &n->fwd;
-	n->fwd_fd = -1;
 	for (int i = 0; i < SOCK_COUNT; i++)
 		n->socks[i].fd = -1;
-	if (pthread_mutex_init(&n->fwd_lock, NULL)) {
-		free(n);
-		return NULL;
-	}
 	if (net_sock_open(n, &n->socks[SOCK_V4_IKE], base, AF_INET, cfg->ike_port, false) < 0 ||
 	    net_sock_open(n, &n->socks[SOCK_V4_NATT], base, AF_INET, cfg->natt_port, true) < 0)
 		goto fail;
@@ -344,15 +299,7 @@ void net_close(struct net *n)
 			close(n->socks[i].fd);
 		free(n->socks[i].buf);
 	}
-	if (n->fwd_ev)
-		event_free(n->fwd_ev);
-	if (n->fwd_fd >= 0)
-		close(n->fwd_fd);
-	for (struct net_fwd *f = n->fwd, *next; f; f = next) {
-		next = f->next;
-		free(f);
-	}
-	pthread_mutex_destroy(&n->fwd_lock);
+	mailbox_free(&n->fwd, net_fwd_free);
 	free(n);
 }
 
@@ -360,12 +307,12 @@ bool net_natt_move(struct net *n, struct event_base *base)
 {
 	bool away = base != n->base;
 
-	if (away && !n->fwd_ev) {
-		n->fwd_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		n->fwd_ev = n->fwd_fd < 0 ? NULL :
-			    event_new(n->base, n->fwd_fd, EV_READ | EV_PERSIST, net_on_forwarded, n);
-		if (!n->fwd_ev || event_add(n->fwd_ev, NULL) < 0) {
-			log_error("net: cannot forward IKE from the NAT-T port: %s", strerror(errno));
+	if (away && !n->fwd.ready) {
+		int rc = mailbox_init(&n->fwd, n->base, NET_FWD_MAX,
+				      "net: IKE messages from the NAT-T port", net_on_forwarded, n);
+
+		if (rc < 0) {
+			log_error("net: cannot forward IKE from the NAT-T port: %s", strerror(-rc));
 			return false;
 		}
 	}

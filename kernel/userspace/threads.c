@@ -30,18 +30,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kernel/userspace/us_int.h"
 #include "lib/log.h"
+#include "lib/mailbox.h"
 
 #define US_DEFER_MAX 256	/* queued bounded events; more are dropped and counted */
 
 enum us_deferred_type { DEF_ACQUIRE, DEF_EXPIRE, DEF_UNKNOWN_SPI, DEF_LOG };
 
 struct us_deferred {
-	struct us_deferred *next;
+	struct mailbox_item item;	/* first */
 	enum us_deferred_type type;
 	union {
 		struct {
@@ -120,23 +120,8 @@ static void wake(int fd)
 /* Queue d for the caller's loop; everything but an expiry is bounded. */
 static void defer(struct us_be *u, struct us_deferred *d)
 {
-	bool drop;
-
-	pthread_mutex_lock(&u->defer_lock);
-	drop = d->type != DEF_EXPIRE && u->ndeferred >= US_DEFER_MAX;
-	if (drop) {
-		u->deferred_dropped++;
-	} else {
-		d->next = NULL;
-		*u->deferred_tail = d;
-		u->deferred_tail = &d->next;
-		u->ndeferred++;
-	}
-	pthread_mutex_unlock(&u->defer_lock);
-	if (drop)
+	if (!mailbox_post(&u->deferred, &d->item, d->type != DEF_EXPIRE))
 		free(d);
-	else
-		wake(u->defer_fd);
 }
 
 static struct us_deferred *deferred_new(enum us_deferred_type type, size_t extra)
@@ -222,48 +207,31 @@ static void log_line(void *ctx, enum log_level lvl, const char *line)
 }
 
 /* Caller's loop: deliver what the workers queued, in order. */
-static void on_deferred(evutil_socket_t fd, short what, void *arg)
+static void on_deferred(void *ctx, struct mailbox_item *it)
 {
-	struct us_be *u = arg;
-	struct us_deferred *d, *next;
-	uint64_t n, dropped;
+	struct us_be *u = ctx;
+	struct us_deferred *d = (struct us_deferred *)it;
 
-	(void)what;
-	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_debug("userspace: deferred event wakeup: %s", strerror(errno));
-	pthread_mutex_lock(&u->defer_lock);
-	d = u->deferred;
-	u->deferred = NULL;
-	u->deferred_tail = &u->deferred;
-	u->ndeferred = 0;
-	dropped = u->deferred_dropped;
-	u->deferred_dropped = 0;
-	pthread_mutex_unlock(&u->defer_lock);
-	for (; d; d = next) {
-		next = d->next;
-		switch (d->type) {
-		case DEF_ACQUIRE:
-			ev_acquire(u, d->acquire.reqid, &d->acquire.sel);
-			break;
-		case DEF_EXPIRE:
-			ev_expire(u, &d->expire.id, d->expire.child_id, d->expire.hard);
-			break;
-		case DEF_UNKNOWN_SPI:
-			ev_unknown_spi(u, d->unknown.spi, (struct sockaddr *)&d->unknown.peer);
-			break;
-		case DEF_LOG:
-			log_to_sink(d->log.lvl, d->log.line);
-			break;
-		}
-		free(d);
+	switch (d->type) {
+	case DEF_ACQUIRE:
+		ev_acquire(u, d->acquire.reqid, &d->acquire.sel);
+		break;
+	case DEF_EXPIRE:
+		ev_expire(u, &d->expire.id, d->expire.child_id, d->expire.hard);
+		break;
+	case DEF_UNKNOWN_SPI:
+		ev_unknown_spi(u, d->unknown.spi, (struct sockaddr *)&d->unknown.peer);
+		break;
+	case DEF_LOG:
+		log_to_sink(d->log.lvl, d->log.line);
+		break;
 	}
-	u->deferred_unlogged += dropped;
-	if (u->deferred_unlogged && time(NULL) - u->deferred_warned >= 10) {
-		log_warn("userspace: %llu events of the datapath threads dropped (queue full)",
-			 (unsigned long long)u->deferred_unlogged);
-		u->deferred_unlogged = 0;
-		u->deferred_warned = time(NULL);
-	}
+	free(d);
+}
+
+static void deferred_free(struct mailbox_item *it)
+{
+	free(it);	/* undelivered: the loop is ending */
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -312,8 +280,7 @@ int us_threads_init(struct us_be *u, struct event_base *base, bool tx, bool rx)
 	pthread_rwlockattr_t ra;
 	int err;
 
-	u->deferred_tail = &u->deferred;
-	u->defer_fd = u->txw.stop_fd = u->rxw.stop_fd = -1;
+	u->txw.stop_fd = u->rxw.stop_fd = -1;
 	if (!tx && !rx)
 		return 0;
 	/* the ops must not wait behind a stream of batches */
@@ -323,20 +290,12 @@ int us_threads_init(struct us_be *u, struct event_base *base, bool tx, bool rx)
 	pthread_rwlockattr_destroy(&ra);
 	if (err)
 		return -err;
-	if ((err = pthread_mutex_init(&u->defer_lock, NULL))) {
-		pthread_rwlock_destroy(&u->lock);
-		return -err;
-	}
 	u->threaded = true;	/* from here on us_threads_free undoes it all */
-	if ((tx && (err = worker_init(u, &u->txw, "TX")) < 0) ||
+	if ((err = mailbox_init(&u->deferred, base, US_DEFER_MAX,
+				"userspace: events of the datapath threads", on_deferred, u)) < 0 ||
+	    (tx && (err = worker_init(u, &u->txw, "TX")) < 0) ||
 	    (rx && (err = worker_init(u, &u->rxw, "RX")) < 0))
 		return err;
-	u->defer_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (u->defer_fd < 0)
-		return -errno;
-	if (!(u->defer_ev = event_new(base, u->defer_fd, EV_READ | EV_PERSIST, on_deferred, u)) ||
-	    event_add(u->defer_ev, NULL) < 0)
-		return -ENOMEM;
 	return 0;
 }
 
@@ -397,25 +356,12 @@ static void worker_free(struct us_worker *w)
 
 void us_threads_free(struct us_be *u)
 {
-	struct us_deferred *d, *next;
-
 	if (!u->threaded)
 		return;
 	us_threads_stop(u);
 	worker_free(&u->txw);
 	worker_free(&u->rxw);
-	if (u->defer_ev)
-		event_free(u->defer_ev);
-	u->defer_ev = NULL;
-	for (d = u->deferred; d; d = next) {	/* undelivered: the loop is ending */
-		next = d->next;
-		free(d);
-	}
-	u->deferred = NULL;
-	if (u->defer_fd >= 0)
-		close(u->defer_fd);
-	u->defer_fd = -1;
-	pthread_mutex_destroy(&u->defer_lock);
+	mailbox_free(&u->deferred, deferred_free);
 	pthread_rwlock_destroy(&u->lock);
 	u->threaded = false;
 }

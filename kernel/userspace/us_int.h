@@ -4,13 +4,13 @@
 
 #include <pthread.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "kernel/route.h"
 #include "kernel/userspace/gro.h"
 #include "kernel/userspace/us_ipsec.h"
 #include "kernel/userspace/tun.h"
 #include "kernel/userspace/userspace.h"
+#include "lib/mailbox.h"
 
 #define US_BUF_SIZE 65600
 #define US_HEADROOM 128
@@ -81,14 +81,7 @@ struct us_be {
 	struct event_base *base;	/* the caller's loop */
 	pthread_rwlock_t lock;
 	struct us_worker txw, rxw;		/* the TX and RX threads */
-	struct event *defer_ev;
-	int defer_fd;			/* eventfd */
-	pthread_mutex_t defer_lock;
-	struct us_deferred *deferred, **deferred_tail;
-	int ndeferred;
-	uint64_t deferred_dropped;	/* bounded events over the bound */
-	uint64_t deferred_unlogged;	/* caller's loop: logged at most every 10 s */
-	time_t deferred_warned;
+	struct mailbox deferred;	/* the workers' events, to the caller's loop */
 	struct kernel_ipsec_events user_ev;	/* the caller's */
 	struct kernel_ipsec_events core_ev;	/* us_wrapped_events for us_ipsec */
 	/* out: TUN reads land in rbuf; segments (or copies of small packets)

@@ -290,7 +290,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 	u->net = net;
 	u->base = base;
 	u->raw4 = u->raw6 = -1;
-	u->defer_fd = u->txw.stop_fd = u->rxw.stop_fd = -1;
+	u->txw.stop_fd = u->rxw.stop_fd = -1;
 	u->user_ev = ev ? *ev : none;
 	/* the core raises events through wrappers that move those of the
 	 * datapath's threads to the caller's loop */

@@ -1,4 +1,9 @@
+#include <event2/event.h>
+#include <pthread.h>
+#include <unistd.h>
+
 #include "check_main.h"
+#include "lib/mailbox.h"
 #include "lib/mem.h"
 #include "lib/rd.h"
 #include "lib/wbuf.h"
@@ -22,6 +27,7 @@ START_TEST(rd_reads_network_order_and_stops_at_end)
 	ck_assert(!rd_copy(&r, out, 2));
 	ck_assert(rd_u8(&r, &u8) && u8 == 11);
 	ck_assert(!rd_u8(&r, &u8));
+	ck_assert_uint_eq(u8, 0);	/* a failed number read yields 0 */
 }
 END_TEST
 
@@ -113,6 +119,82 @@ START_TEST(chunk_helpers)
 }
 END_TEST
 
+/* mailbox: items posted by another thread reach the loop in order; bounded
+ * posts are refused (the poster keeps the item) while max wait, unbounded
+ * ones never; what is never delivered goes to free_item. */
+struct mb_item {
+	struct mailbox_item item;
+	int n;
+};
+
+struct mb_seen {
+	int got[64], count;
+};
+
+static void mb_deliver(void *ctx, struct mailbox_item *it)
+{
+	struct mb_seen *seen = ctx;
+
+	seen->got[seen->count++] = ((struct mb_item *)it)->n;
+	free(it);
+}
+
+static int mb_freed;
+
+static void mb_free(struct mailbox_item *it)
+{
+	mb_freed++;
+	free(it);
+}
+
+static struct mailbox mb;
+static int mb_refused;
+
+static void *mb_poster(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 12; i++) {
+		struct mb_item *x = calloc(1, sizeof(*x));
+
+		x->n = i;
+		/* 0..7 bounded (max 5: 5, 6, 7 refused), 8..11 unbounded */
+		if (!mailbox_post(&mb, &x->item, i < 8)) {
+			mb_refused++;
+			free(x);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(mailbox_hands_items_to_the_loop)
+{
+	struct event_base *base = event_base_new();
+	struct mb_seen seen = { .count = 0 };
+	struct mb_item *late;
+	pthread_t t;
+
+	ck_assert_int_eq(mailbox_init(&mb, base, 5, "test items", mb_deliver, &seen), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, mb_poster, NULL), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(seen.count, 0);	/* nothing before the loop runs */
+	ck_assert_int_eq(mb_refused, 3);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(seen.count, 9);
+	for (int i = 0; i < 9; i++)
+		ck_assert_int_eq(seen.got[i], i < 5 ? i : i + 3);
+	/* room again once delivered */
+	late = calloc(1, sizeof(*late));
+	late->n = 99;
+	ck_assert(mailbox_post(&mb, &late->item, true));
+	mb_freed = 0;
+	mailbox_free(&mb, mb_free);
+	ck_assert_int_eq(mb_freed, 1);
+	ck_assert_int_eq(seen.count, 9);
+	mailbox_free(&mb, mb_free);	/* again: nothing */
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -124,6 +206,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, wbuf_builds_and_patches);
 	tcase_add_test(tc, wbuf_grows_past_initial_capacity);
 	tcase_add_test(tc, chunk_helpers);
+	tcase_add_test(tc, mailbox_hands_items_to_the_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
