@@ -5,7 +5,8 @@
 # Then b drops a's next UDP-encapsulated packets (captured with tcpdump) and
 # a sends the very same ESP packets again as raw IP protocol 50: b's one
 # inbound SA takes both and answers both. Unknown SPIs in either form are
-# dropped and counted.
+# dropped and counted. a moves ESP on its datapath threads (the default), b
+# on its event loop (datapath_threads = 0): both engines meet both forms.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -17,9 +18,14 @@ need_cmd tcpdump iptables python3
 FWMARK=0x6379
 inject="python3 $here/../lib/esp_inject.py"
 
+ESP_PAIR_THREADS_a=2
+ESP_PAIR_THREADS_b=0
 esp_pair_setup transport start "		encap = yes"
 cygnetd_start b
 cygnetd_start a
+grep -q "outbound and inbound ESP on threads of their own" "$(cygnetd_log a)" ||
+	fail "a does not run its datapath on threads"
+grep -q "ESP on .*thread" "$(cygnetd_log b)" && fail "b runs datapath threads"
 wait_for "grep -q \"CHILD SA 'host' in the userspace datapath.*(UDP encapsulated out)\" '$(cygnetd_log a)'" 15 \
 	"a did not install a UDP-encapsulated CHILD SA"
 wait_for "grep -q \"CHILD SA 'host' in the userspace datapath\" '$(cygnetd_log b)'" 5 \

@@ -9,12 +9,16 @@
 #       the child) and b (responder);
 #       MODE tunnel|transport; selectors are the two hosts (dynamic).
 #   esp_pair_conf NAME ME PEER MYID PEERID MODE START [EXTRA [CHILD_EXTRA]]
+#   ESP_PAIR_THREADS_a / ESP_PAIR_THREADS_b: that side's datapath_threads
+#       (default auto)
 
 esp_pair_conf() {
 	local n=$1 me=$2 peer=$3 myid=$4 peerid=$5 mode=$6 start=$7 extra=${8:-} cextra=${9:-}
+	local threads_var="ESP_PAIR_THREADS_$n"
 	cat >"$(ns_dir "$n")/cygnet.conf" <<CONF
 daemon {
 	datapath = userspace
+	datapath_threads = ${!threads_var:-auto}
 	tun_name = cyg$n
 }
 connections {
