@@ -30,8 +30,8 @@ struct us_ipsec {
 	struct kernel_ipsec_events ev;
 	kernel_segment_fn segment;
 	void *segment_ctx;
-	/* Counted by the thread of each direction (the TX thread may run the
-	 * output path): inbound in verdicts[] and sad.drops[], outbound in
+	/* Counted by the thread of each direction (the datapath may run each
+	 * on its own thread): inbound in verdicts[] and sad.drops[], outbound in
 	 * verdicts_out[] and drops_out[]. Read them summed, with the functions
 	 * below, where the datapath is quiet (under its lock, or stopped:
 	 * userspace_get_verdicts). */

@@ -18,8 +18,8 @@
 #define INNER(be) (((struct us_be *)(be))->inner)
 
 /* Every op that reads or changes the tables or an SA runs under the lock:
- * the TX thread reads the tables and owns the outbound SAs' state between
- * its batches (tx_thread.c). */
+ * the datapath's threads read the tables and own their side's state between
+ * their batches (threads.c). */
 static int us_get_spi(void *be, const struct sockaddr_storage *src,
 		      const struct sockaddr_storage *dst, uint32_t reqid, uint32_t *spi)
 {
@@ -116,8 +116,8 @@ static int us_set_replay(void *be, const struct kernel_sa_id *id,
 	return err;
 }
 
-/* fn runs per packet on the datapath's threads (the TX thread too): it
- * must be safe to call from there. */
+/* fn runs per packet on the datapath's threads (TX and RX): it must be
+ * safe to call from there. */
 static int us_set_segment_filter(void *be, kernel_segment_fn fn, void *ctx)
 {
 	int err;
@@ -171,7 +171,8 @@ static int locked_policy(void *be, const struct kernel_policy *pol, bool add)
 	return err;
 }
 
-/* The routes (netlink) outside the lock: the TX thread need not wait. */
+/* The routes (netlink) outside the lock: the datapath's threads need not
+ * wait for them. */
 static int us_add_policy(void *be, const struct kernel_policy *pol)
 {
 	int err = locked_policy(be, pol, true);

@@ -60,7 +60,7 @@ struct kernel_ipsec *userspace_backend_create(struct event_base *base, struct ne
 /* ESP that arrived on the NAT-T socket (wire this to net's on_esp). */
 void userspace_input_udp(struct kernel_ipsec *ki, const uint8_t *pkt, size_t len,
 			 const struct net_endpoints *ep);
-/* Both paths' counters summed (briefly excludes the TX thread). */
+/* Both paths' counters summed (briefly excludes the datapath's threads). */
 void userspace_get_counters(const struct kernel_ipsec *ki, struct userspace_counters *out);
 /* The core's verdict and ESP drop counters, both directions summed, read
  * under the lock (the datapath's threads count them). */
