@@ -120,7 +120,7 @@ $(BUILD)/tests/test_cygnetctl_render: $(BUILD)/obj/tools/cygnetctl/render_json.o
 $(BUILD)/tests/test_ikeload: $(BUILD)/obj/tools/ikeload/opts.o $(BUILD)/obj/tools/ikeload/stats.o
 # the daemon's datapath glue is not in libcygnet either
 $(BUILD)/tests/test_datapath: $(BUILD)/obj/src/daemon/datapath.o \
-	$(BUILD)/obj/src/daemon/datapath_trap.o
+	$(BUILD)/obj/src/daemon/datapath_trap.o $(BUILD)/obj/src/daemon/datapath_stats.o
 
 # check: install what is missing first, then build and test in a fresh make
 # so that pkg-config sees the installed packages.

@@ -279,6 +279,25 @@ static void add_counters(struct vici_builder *resp, const struct ike_core_stats 
 	}
 }
 
+/* The datapath's section: its backend and, for the userspace one, its
+ * threads and counters (docs/control.md). */
+static void add_datapath(struct ctl *ctl, struct vici_builder *resp)
+{
+	struct ctl_datapath_stats dp;
+
+	if (!ctl->ops.datapath_stats)
+		return;
+	ctl->ops.datapath_stats(ctl->ops.ctx, &dp);
+	vici_builder_begin_section(resp, "datapath");
+	vici_builder_add_kv_str(resp, "backend", dp.backend ? dp.backend : "none");
+	if (dp.n)
+		vici_builder_add_kv_fmt(resp, "threads", "%u", dp.threads);
+	for (size_t i = 0; i < dp.n && i < CTL_DP_COUNTERS; i++)
+		vici_builder_add_kv_fmt(resp, dp.c[i].name, "%llu",
+					(unsigned long long)dp.c[i].value);
+	vici_builder_end_section(resp);
+}
+
 static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_msg *req,
 				      struct vici_builder *resp, void *ctx)
 {
@@ -332,6 +351,7 @@ static enum vici_cmd_result cmd_stats(struct vici_cmd *cmd, const struct vici_ms
 	vici_builder_add_kv_fmt(resp, "key-stock-ready", "%u", ks.ready);
 	add_counters(resp, st, ike_counters_tail,
 		     sizeof(ike_counters_tail) / sizeof(ike_counters_tail[0]));
+	add_datapath(ctl, resp);
 	vici_builder_end_section(resp);
 	return VICI_CMD_DONE;
 }

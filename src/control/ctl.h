@@ -35,6 +35,19 @@ struct ctl_child_stats {
 	uint64_t bytes_out, packets_out, use_out;
 };
 
+/* The datapath as a whole, for the stats reply: its backend and what it
+ * counted, by name (names: docs/control.md, `stats`). */
+#define CTL_DP_COUNTERS 48
+struct ctl_datapath_stats {
+	const char *backend;	/* "userspace", "xfrm"; NULL: no datapath */
+	unsigned threads;	/* userspace: datapath threads besides the event loop */
+	size_t n;		/* counters in c */
+	struct ctl_counter {
+		char name[40];
+		uint64_t value;
+	} c[CTL_DP_COUNTERS];
+};
+
 struct ctl_ops {
 	void *ctx;
 	/* The configuration in force (file + VICI objects); may be NULL. */
@@ -52,6 +65,8 @@ struct ctl_ops {
 	/* The datapath's counters of an installed CHILD SA; false (or NULL)
 	 * when there are none (not installed, no datapath): reported as 0. */
 	bool (*child_stats)(void *ctx, const struct child_sa *c, struct ctl_child_stats *out);
+	/* The datapath's backend and counters (NULL op: none reported). */
+	void (*datapath_stats)(void *ctx, struct ctl_datapath_stats *out);
 };
 
 /* Per-SA times the core does not keep: when it was established (wall

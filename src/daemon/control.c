@@ -229,6 +229,11 @@ static bool op_child_stats(void *ctx, const struct child_sa *ch, struct ctl_chil
 	return true;
 }
 
+static void op_datapath_stats(void *ctx, struct ctl_datapath_stats *out)
+{
+	datapath_get_stats(ike_glue_datapath(((struct control *)ctx)->glue), out);
+}
+
 static void on_ike_event(void *ctx, enum ike_event ev, const struct ike_sa *sa,
 			 const struct child_sa *ch)
 {
@@ -264,6 +269,7 @@ bool control_start(struct control *c)
 	struct ctl_ops ops = {
 		.ctx = c, .config = op_config, .pool = op_pool, .local_endpoint = op_local_endpoint,
 		.apply = op_apply, .reload = op_reload, .child_stats = op_child_stats,
+		.datapath_stats = op_datapath_stats,
 	};
 	const char *reason;
 

@@ -725,6 +725,7 @@ static bool backend_open(struct datapath *dp, const struct config_daemon *s)
 
 		uc.tx_thread = threads >= 1;
 		uc.rx_thread = threads >= 2;
+		dp->threads = threads;
 
 		dp->ki = userspace_backend_create(dp->base, dp->net, &uc, &ev);
 		dp->userspace = true;
@@ -804,45 +805,6 @@ void datapath_set_core(struct datapath *dp, struct ike_core *core)
 	dp->core = core;
 }
 
-static void counters_log(const struct datapath *dp)
-{
-	struct userspace_counters c, *u = &c;
-	struct net_counters nc = { 0 }, *n = dp->net ? &nc : NULL;
-	struct userspace_verdicts vc;
-	uint64_t udp_in;
-
-	if (n)
-		net_get_counters(dp->net, n);
-	udp_in = n ? n->esp_in : 0;
-
-	log_info("datapath: %llu acquires, %llu soft / %llu hard expires (%llu stale), %llu "
-		 "unknown SPIs (INVALID_SPI sent %llu, rate-limited %llu, no IKE SA %llu)",
-		 (unsigned long long)dp->acquires, (unsigned long long)dp->expires_soft,
-		 (unsigned long long)dp->expires_hard, (unsigned long long)dp->expires_stale,
-		 (unsigned long long)dp->unknown_spi, (unsigned long long)dp->invalid_spi_sent,
-		 (unsigned long long)dp->invalid_spi_limited,
-		 (unsigned long long)dp->invalid_spi_no_sa);
-	if (!dp->userspace)
-		return;
-	userspace_get_counters(dp->ki, &c);
-	log_info("datapath counters: esp_in %llu (udp %llu, raw %llu) esp_out %llu tun_in %llu "
-		 "tun_out %llu held %llu held_dropped %llu send_errors %llu malformed %llu",
-		 (unsigned long long)u->esp_in, (unsigned long long)udp_in,
-		 (unsigned long long)(u->esp_in - udp_in), (unsigned long long)u->esp_out,
-		 (unsigned long long)u->tun_in, (unsigned long long)u->tun_out,
-		 (unsigned long long)u->held, (unsigned long long)u->held_dropped,
-		 (unsigned long long)u->send_errors, (unsigned long long)u->malformed);
-	userspace_get_verdicts(dp->ki, &vc);
-	for (int v = 0; v < US_VERDICT_MAX; v++)
-		if (vc.verdicts[v])
-			log_info("datapath verdict %s: %llu", us_verdict_name((enum us_verdict)v),
-				 (unsigned long long)vc.verdicts[v]);
-	for (int r = 1; r < ESP_RESULT_MAX; r++)
-		if (vc.drops[r])
-			log_info("datapath drop %s: %llu", esp_result_name((enum esp_result)r),
-				 (unsigned long long)vc.drops[r]);
-}
-
 void datapath_free(struct datapath *dp)
 {
 	if (!dp)
@@ -850,7 +812,7 @@ void datapath_free(struct datapath *dp)
 	while (!TAILQ_EMPTY(&dp->reserved_fifo))
 		spi_unreserve(dp, TAILQ_FIRST(&dp->reserved_fifo));
 	if (dp->ki) {
-		counters_log(dp);
+		dp_counters_log(dp);
 		struct htable_iter it;
 		struct htable_node *n;
 

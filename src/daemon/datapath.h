@@ -72,6 +72,11 @@ struct datapath_child_stats {
 bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
 			  struct datapath_child_stats *out);
 
+/* The datapath as a whole for the control socket's stats reply
+ * (datapath_stats.c): backend, threads and the userspace counters by name. */
+struct ctl_datapath_stats;
+void datapath_get_stats(struct datapath *dp, struct ctl_datapath_stats *out);
+
 /* ESP that arrived on the NAT-T socket (net's on_esp). */
 void datapath_input_udp(struct datapath *dp, const uint8_t *pkt, size_t len,
 			const struct net_endpoints *ep);

@@ -85,6 +85,7 @@ struct datapath {
 	struct ike_core *core;
 	struct kernel_ipsec *ki;
 	bool userspace;
+	int threads;			/* userspace: datapath threads besides the loop */
 	struct config_daemon settings;	/* what the backend was opened with */
 	char tun_name[16];
 	struct htable reqids_by_key, reqids_by_id;	/* struct dp_reqid */
@@ -134,5 +135,8 @@ void dp_on_expire(void *ctx, const struct kernel_sa_id *id, uint32_t child_id, b
 void dp_on_unknown_spi(void *ctx, uint32_t spi, const struct sockaddr *peer);
 /* Hand pending expires to the IKE core (expire_ev's callback). */
 void dp_expires_run(int fd, short what, void *arg);
+
+/* datapath_stats.c: every counter in the log (at shutdown). */
+void dp_counters_log(const struct datapath *dp);
 
 #endif

@@ -72,6 +72,8 @@ check "socket from CYGNET_SOCKET" has version_env 'daemon: cygnetd'
 c stats "$G" stats
 check "stats" rc stats 0
 check "stats has cygnet counters" has stats '^  cookies-sent: 0$'
+check "stats has the datapath's" has stats '^    backend: userspace$'
+check "stats: datapath drop counters" has stats '^    drop-icv-mismatch: 0$'
 c stats_json "$G" --json stats
 check "stats --json parses" json stats_json
 c conns "$G" conn list

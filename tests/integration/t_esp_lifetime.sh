@@ -121,6 +121,16 @@ sas=$(charon_swanctl rw --list-sas)
 grep -q ESTABLISHED <<<"$sas" && grep -q INSTALLED <<<"$sas" ||
 	fail "the SAs did not survive the INVALID_SPI"
 log "INVALID_SPI sent once, charon logged it"
+# the datapath's counters, live in the stats reply (cygnet.datapath)
+st=$(ns_exec gw "$root/${BUILD:-build/rel}/cygnetctl" --socket "$sock" stats) ||
+	fail "cygnetctl stats failed"
+dpv() { awk -v k="$1:" '$1 == k { print $2 }' <<<"$st"; }
+[ "$(dpv backend)" = userspace ] || fail "stats: datapath backend '$(dpv backend)'"
+[ "$(dpv drop-unknown-spi)" = 4 ] || fail "stats: drop-unknown-spi '$(dpv drop-unknown-spi)', expected 4"
+[ "$(dpv esp-in)" -ge 63 ] || fail "stats: esp-in '$(dpv esp-in)', expected >= 63"
+[ "$(dpv verdict-esp)" -ge 63 ] || fail "stats: verdict-esp '$(dpv verdict-esp)', expected >= 63"
+[ "$(dpv esp-in-udp)" -lt "$(dpv esp-in)" ] || fail "stats: all ESP counted as UDP (raw ones too?)"
+log "stats: esp-in $(dpv esp-in) (UDP $(dpv esp-in-udp)), esp-out $(dpv esp-out), drop-unknown-spi 4"
 
 # hard limit: reload with life_packets = 20 (no soft limit), connect again;
 # past 20 packets cygnetd deletes the CHILD SA, the IKE SA stays
