@@ -3,6 +3,7 @@
 #include "daemon/datapath_int.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,28 @@ static void put(struct ctl_datapath_stats *out, const char *prefix, const char *
 	c->value = value;
 }
 
+/* The I/O counters in the stats reply, in order: a uint64_t at offset in
+ * the userspace backend's counters, or in net's (ESP in UDP). */
+static const struct io_counter {
+	const char *name;
+	bool net;
+	size_t offset;
+} io_counters[] = {
+	{ "esp-in", false, offsetof(struct userspace_counters, esp_in) },
+	{ "esp-in-udp", true, offsetof(struct net_counters, esp_in) },
+	{ "esp-out", false, offsetof(struct userspace_counters, esp_out) },
+	{ "esp-udp-gro-receives", true, offsetof(struct net_counters, esp_gro_in) },
+	{ "esp-udp-gso-sends", true, offsetof(struct net_counters, esp_gso_out) },
+	{ "tun-reads", false, offsetof(struct userspace_counters, tun_in) },
+	{ "tun-read-segments", false, offsetof(struct userspace_counters, tun_in_segs) },
+	{ "tun-writes", false, offsetof(struct userspace_counters, tun_out) },
+	{ "tun-write-segments", false, offsetof(struct userspace_counters, tun_out_segs) },
+	{ "held", false, offsetof(struct userspace_counters, held) },
+	{ "held-dropped", false, offsetof(struct userspace_counters, held_dropped) },
+	{ "send-errors", false, offsetof(struct userspace_counters, send_errors) },
+	{ "malformed", false, offsetof(struct userspace_counters, malformed) },
+};
+
 void datapath_get_stats(struct datapath *dp, struct ctl_datapath_stats *out)
 {
 	struct userspace_counters u;
@@ -86,19 +109,14 @@ void datapath_get_stats(struct datapath *dp, struct ctl_datapath_stats *out)
 	userspace_get_verdicts(dp->ki, &vc);
 	if (dp->net)
 		net_get_counters(dp->net, &nc);
-	put(out, "", "esp-in", u.esp_in);
-	put(out, "", "esp-in-udp", nc.esp_in);
-	put(out, "", "esp-out", u.esp_out);
-	put(out, "", "esp-udp-gro-receives", nc.esp_gro_in);
-	put(out, "", "esp-udp-gso-sends", nc.esp_gso_out);
-	put(out, "", "tun-reads", u.tun_in);
-	put(out, "", "tun-read-segments", u.tun_in_segs);
-	put(out, "", "tun-writes", u.tun_out);
-	put(out, "", "tun-write-segments", u.tun_out_segs);
-	put(out, "", "held", u.held);
-	put(out, "", "held-dropped", u.held_dropped);
-	put(out, "", "send-errors", u.send_errors);
-	put(out, "", "malformed", u.malformed);
+	for (size_t i = 0; i < sizeof(io_counters) / sizeof(io_counters[0]); i++) {
+		const struct io_counter *c = &io_counters[i];
+		uint64_t v;
+
+		memcpy(&v, (c->net ? (const uint8_t *)&nc : (const uint8_t *)&u) + c->offset,
+		       sizeof(v));
+		put(out, "", c->name, v);
+	}
 	for (int v = 0; v < US_VERDICT_MAX; v++)
 		put(out, "verdict-", us_verdict_name((enum us_verdict)v), vc.verdicts[v]);
 	for (int r = 1; r < ESP_RESULT_MAX; r++)
