@@ -19,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kernel/userspace/csum.h"
 #include "kernel/userspace/gso.h"
 #include "kernel/userspace/us_int.h"
 #include "lib/log.h"
@@ -30,17 +31,6 @@ static void sockaddr_ip(const struct sockaddr_storage *ss, uint8_t *out)
 		memcpy(out, &((const struct sockaddr_in *)ss)->sin_addr, 4);
 	else
 		memcpy(out, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-}
-
-static uint16_t ip_checksum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* One packet to the TUN as it is (a zero virtio_net_hdr first if the
@@ -150,7 +140,7 @@ static void tun_write_transport(struct us_be *u, struct esp_buf *b, uint8_t prot
 	h = b->base + b->off;
 	memset(h, 0, hl);
 	if (hl == 20) {
-		uint16_t tot = (uint16_t)(b->len + hl), c;
+		uint16_t tot = (uint16_t)(b->len + hl);
 
 		h[0] = 0x45;
 		h[2] = (uint8_t)(tot >> 8);
@@ -159,9 +149,7 @@ static void tun_write_transport(struct us_be *u, struct esp_buf *b, uint8_t prot
 		h[9] = proto;
 		sockaddr_ip(&sa->src, h + 12);	/* inbound SA: src is the peer */
 		sockaddr_ip(&sa->dst, h + 16);
-		c = ip_checksum(h, 20);
-		h[10] = (uint8_t)(c >> 8);
-		h[11] = (uint8_t)c;
+		csum_put(h + 10, (uint16_t)~csum_fold(csum_add(0, h, 20)));
 	} else {
 		h[0] = 0x60;
 		h[4] = (uint8_t)(b->len >> 8);

@@ -267,11 +267,6 @@ void dp_rq_release(struct datapath *dp, struct dp_reqid *rq)
 
 static void spi_reservations(struct datapath *dp, uint32_t spi);
 
-static uint32_t hash_u32(const void *key, uint32_t seed)
-{
-	return htable_hash_u32(key, seed);
-}
-
 static bool match_spi(const struct htable_node *n, const void *key)
 {
 	return htable_entry(n, struct dp_child, by_spi)->spi_in == *(const uint32_t *)key;
@@ -787,11 +782,11 @@ struct datapath *datapath_new(struct event_base *base, struct net *net)
 	dp->net = net;
 	dp->next_reqid = 1;
 	TAILQ_INIT(&dp->reserved_fifo);
-	if (!htable_init(&dp->children_by_spi, hash_u32, match_spi, htable_random_seed(), 64) ||
-	    !htable_init(&dp->children_by_id, hash_u32, match_id, htable_random_seed(), 64) ||
+	if (!htable_init(&dp->children_by_spi, htable_hash_u32, match_spi, htable_random_seed(), 64) ||
+	    !htable_init(&dp->children_by_id, htable_hash_u32, match_id, htable_random_seed(), 64) ||
 	    !htable_init(&dp->reqids_by_key, hash_rq_key, match_rq_key, htable_random_seed(), 64) ||
-	    !htable_init(&dp->reqids_by_id, hash_u32, match_rq_id, htable_random_seed(), 64) ||
-	    !htable_init(&dp->reserved, hash_u32, match_reserved, htable_random_seed(), 64)) {
+	    !htable_init(&dp->reqids_by_id, htable_hash_u32, match_rq_id, htable_random_seed(), 64) ||
+	    !htable_init(&dp->reserved, htable_hash_u32, match_reserved, htable_random_seed(), 64)) {
 		datapath_free(dp);	/* frees what was made */
 		return NULL;
 	}

@@ -12,11 +12,6 @@
 
 /* --- tables ------------------------------------------------------------ */
 
-static uint32_t hash_spi(const void *key, uint32_t seed)
-{
-	return htable_hash_u64(key, seed);
-}
-
 static bool match_spi(const struct htable_node *n, const void *key)
 {
 	const struct ike_sa *sa = htable_entry(n, struct ike_sa, by_spi);
@@ -117,11 +112,6 @@ void core_half_open_del(struct ike_core *c, struct ike_sa *sa)
 	}
 }
 
-static uint32_t hash_u32(const void *key, uint32_t seed)
-{
-	return htable_hash_u32(key, seed);
-}
-
 static bool match_id(const struct htable_node *n, const void *key)
 {
 	return htable_entry(n, struct ike_sa, by_id)->unique_id ==
@@ -160,10 +150,10 @@ struct ike_core *ike_core_new(const struct ike_env *env)
 	c->msg_in = malloc(sizeof(*c->msg_in));
 	c->msg_out = malloc(sizeof(*c->msg_out));
 	if (!c->msg_in || !c->msg_out ||
-	    !htable_init(&c->by_spi, hash_spi, match_spi, seed, 64) ||
+	    !htable_init(&c->by_spi, htable_hash_u64, match_spi, seed, 64) ||
 	    !htable_init(&c->by_init, hash_init, match_init, seed ^ 0x9e3779b9, 64) ||
-	    !htable_init(&c->by_id, hash_u32, match_id, seed, 64) ||
-	    !htable_init(&c->child_by_spi, hash_u32, match_child, seed, 64) ||
+	    !htable_init(&c->by_id, htable_hash_u32, match_id, seed, 64) ||
+	    !htable_init(&c->child_by_spi, htable_hash_u32, match_child, seed, 64) ||
 	    !htable_init(&c->by_peer, hash_peer, match_peer_sa, seed ^ 0x2545f491, 64) ||
 	    !collide_table_init(c, seed) ||
 	    !htable_init(&c->half_open_peers, hash_peer, match_peer, seed ^ 0x7f4a7c15, 64)) {
