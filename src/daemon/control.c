@@ -216,17 +216,8 @@ static bool op_reload(void *ctx, char *why, size_t len)
 static bool op_child_stats(void *ctx, const struct child_sa *ch, struct ctl_child_stats *out)
 {
 	struct datapath *dp = ike_glue_datapath(((struct control *)ctx)->glue);
-	struct datapath_child_stats st;
 
-	if (!dp || !datapath_child_stats(dp, ch, &st))
-		return false;
-	out->bytes_in = st.bytes_in;
-	out->packets_in = st.packets_in;
-	out->use_in = st.use_in;
-	out->bytes_out = st.bytes_out;
-	out->packets_out = st.packets_out;
-	out->use_out = st.use_out;
-	return true;
+	return dp && datapath_child_stats(dp, ch, out);
 }
 
 static void op_datapath_stats(void *ctx, struct ctl_datapath_stats *out)

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "control/ctl.h"
 #include "crypto/rng.h"
 #include "ike/ike_core.h"
 #include "ike/ike_sa.h"
@@ -545,7 +546,7 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 }
 
 bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
-			  struct datapath_child_stats *out)
+			  struct ctl_child_stats *out)
 {
 	struct dp_child *ch = dp && dp->ki ? dp_child_by_spi(dp, c->spi_in) : NULL;
 	struct kernel_sa_stats in = { 0 }, o = { 0 };

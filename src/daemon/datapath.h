@@ -63,14 +63,12 @@ void datapath_child_uninstall(struct datapath *dp, const struct ike_sa *sa,
 /* The IKE SA's endpoints or NAT state changed: move its CHILD SAs. */
 void datapath_sa_updated(struct datapath *dp, const struct ike_sa *sa);
 
-/* The backend's counters of an installed CHILD SA (use_*: CLOCK_MONOTONIC
- * seconds of the last packet, 0: never); false if it is not installed. */
-struct datapath_child_stats {
-	uint64_t bytes_in, packets_in, use_in;
-	uint64_t bytes_out, packets_out, use_out;
-};
+/* The backend's counters of an installed CHILD SA, as the control socket
+ * reports them (use_*: CLOCK_MONOTONIC seconds of the last packet, 0:
+ * never); false if it is not installed. */
+struct ctl_child_stats;
 bool datapath_child_stats(struct datapath *dp, const struct child_sa *c,
-			  struct datapath_child_stats *out);
+			  struct ctl_child_stats *out);
 
 /* The datapath as a whole for the control socket's stats reply
  * (datapath_stats.c): backend, threads and the userspace counters by name. */

@@ -7,6 +7,7 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 
+#include "control/ctl.h"
 #include "daemon/datapath_int.h"
 #include "ike/ike_core.h"
 #include "ike/ike_ts.h"
@@ -223,7 +224,7 @@ START_TEST(child_tables_install_uninstall_and_move)
 	}
 	/* counters of both ESP SAs (the fake: packets = SPI, bytes = 7 + SPI) */
 	{
-		struct datapath_child_stats st;
+		struct ctl_child_stats st;
 
 		f.bytes = 7;
 		ck_assert(datapath_child_stats(dp, &fx.children[4], &st));
@@ -244,7 +245,7 @@ START_TEST(child_tables_install_uninstall_and_move)
 		datapath_child_uninstall(dp, sa, &fx.children[i]);
 		ck_assert_ptr_null(dp_child_by_spi(dp, fx.children[i].spi_in));
 		if (s == 0) {
-			struct datapath_child_stats st;
+			struct ctl_child_stats st;
 
 			ck_assert(!datapath_child_stats(dp, &fx.children[i], &st));
 		}
